@@ -1,0 +1,12 @@
+//! atomfab-metrology: height maps and the numbers a surface is signed off with.
+//!
+//! Units: lengths (pixel sizes, heights) in metres inside `HeightMap`; spatial frequencies in 1/m;
+//! atomistic inputs in Å (see `atoms`). Public functions name their units.
+
+pub mod error;
+pub mod heightmap;
+pub mod io;
+pub mod level;
+
+pub use error::{MetrologyError, Result};
+pub use heightmap::HeightMap;
