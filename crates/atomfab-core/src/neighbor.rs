@@ -1,0 +1,438 @@
+//! Neighbour search: a linked-cell binning of local atoms plus periodic ghost images, producing a Verlet
+//! list with a skin (full or half), as LAMMPS does.
+//!
+//! Periodicity is handled with ghost atoms (images of local atoms within `cutoff + skin` of the cell), so
+//! the list is correct for triclinic cells and for cells smaller than the cutoff (several images of the
+//! same atom, including an atom's own images). Neighbour indices `j ≥ n_local` refer to ghosts; their
+//! owning local atom is `source(j)`. Forces on ghosts must be added to their source atom.
+
+use crate::cell::{dot, sub, Cell, Vec3};
+use crate::error::CoreError;
+use rayon::prelude::*;
+
+/// Whether each pair appears once (half, "newton on") or from both sides (full, for many-body terms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Full,
+    Half,
+}
+
+/// Most ghosts one list may create; protects against absurd cutoffs in tiny cells.
+const MAX_GHOSTS: usize = 50_000_000;
+
+#[derive(Debug, Clone)]
+pub struct NeighborList {
+    pub kind: ListKind,
+    /// Interaction cutoff (Å).
+    pub cutoff: f64,
+    /// Extra distance (Å) so the list stays valid until some atom moves more than skin/2.
+    pub skin: f64,
+    n_local: usize,
+    ghost_source: Vec<u32>,
+    /// Cartesian shift of each ghost relative to its source atom's position (Å).
+    ghost_shift: Vec<Vec3>,
+    /// Positions of local atoms followed by ghosts (Å); refreshed by `update_positions`.
+    extended: Vec<Vec3>,
+    offsets: Vec<usize>,
+    neighbors: Vec<u32>,
+    reference: Vec<Vec3>,
+}
+
+impl NeighborList {
+    /// Builds the list. Positions should be wrapped into the cell along periodic axes
+    /// (`System::wrap_positions`); atoms within skin/2 outside are still handled correctly.
+    pub fn build(cell: &Cell, positions: &[Vec3], cutoff: f64, skin: f64, kind: ListKind) -> Result<NeighborList, CoreError> {
+        if !(cutoff > 0.0 && cutoff.is_finite()) || !(skin >= 0.0 && skin.is_finite()) {
+            return Err(CoreError::InvalidSystem(format!(
+                "neighbour cutoff {cutoff} and skin {skin} must be finite, cutoff > 0 and skin ≥ 0"
+            )));
+        }
+        let rlist = cutoff + skin;
+        let n_local = positions.len();
+        let (ghost_source, ghost_shift) = make_ghosts(cell, positions, rlist)?;
+        let mut extended = Vec::with_capacity(n_local + ghost_source.len());
+        extended.extend_from_slice(positions);
+        for (&s, &shift) in ghost_source.iter().zip(&ghost_shift) {
+            let r = positions[s as usize];
+            extended.push([r[0] + shift[0], r[1] + shift[1], r[2] + shift[2]]);
+        }
+        let mut list = NeighborList {
+            kind,
+            cutoff,
+            skin,
+            n_local,
+            ghost_source,
+            ghost_shift,
+            extended,
+            offsets: vec![0],
+            neighbors: Vec::new(),
+            reference: positions.to_vec(),
+        };
+        list.fill_pairs(rlist);
+        Ok(list)
+    }
+
+    fn fill_pairs(&mut self, rlist: f64) {
+        let n_local = self.n_local;
+        if n_local == 0 {
+            self.offsets = vec![0];
+            return;
+        }
+        let bins = Bins::new(&self.extended, rlist);
+        let rlist2 = rlist * rlist;
+        let extended = &self.extended;
+        let ghost_source = &self.ghost_source;
+        let ghost_shift = &self.ghost_shift;
+        let kind = self.kind;
+        let chunk = 2048.max(n_local / (4 * rayon::current_num_threads().max(1)) + 1);
+        let parts: Vec<(Vec<u32>, Vec<u32>)> = (0..n_local.div_ceil(chunk))
+            .into_par_iter()
+            .map(|c| {
+                let start = c * chunk;
+                let end = (start + chunk).min(n_local);
+                let mut counts = Vec::with_capacity(end - start);
+                let mut neigh = Vec::with_capacity((end - start) * 32);
+                for i in start..end {
+                    let before = neigh.len();
+                    let ri = extended[i];
+                    bins.for_each_near(ri, |j| {
+                        if j == i {
+                            return;
+                        }
+                        if kind == ListKind::Half && !keep_half(i, j, n_local, ghost_source, ghost_shift) {
+                            return;
+                        }
+                        let d = sub(extended[j], ri);
+                        if dot(d, d) < rlist2 {
+                            neigh.push(j as u32);
+                        }
+                    });
+                    // Sorted neighbours make memory access regular in the force loops.
+                    neigh[before..].sort_unstable();
+                    counts.push((neigh.len() - before) as u32);
+                }
+                (counts, neigh)
+            })
+            .collect();
+        let total: usize = parts.iter().map(|p| p.1.len()).sum();
+        self.offsets = Vec::with_capacity(n_local + 1);
+        self.offsets.push(0);
+        self.neighbors = Vec::with_capacity(total);
+        for (counts, neigh) in parts {
+            for c in counts {
+                let last = *self.offsets.last().unwrap();
+                self.offsets.push(last + c as usize);
+            }
+            self.neighbors.extend_from_slice(&neigh);
+        }
+    }
+
+    /// Number of local (real) atoms.
+    pub fn n_local(&self) -> usize {
+        self.n_local
+    }
+    /// Number of local plus ghost atoms.
+    pub fn n_extended(&self) -> usize {
+        self.extended.len()
+    }
+    /// Neighbour indices of local atom i (into the extended array).
+    #[inline]
+    pub fn neighbors_of(&self, i: usize) -> &[u32] {
+        &self.neighbors[self.offsets[i]..self.offsets[i + 1]]
+    }
+    /// Local atom that extended index j is (an image of).
+    #[inline]
+    pub fn source(&self, j: usize) -> usize {
+        if j < self.n_local {
+            j
+        } else {
+            self.ghost_source[j - self.n_local] as usize
+        }
+    }
+    /// Sources of all ghosts, in ghost order.
+    pub fn ghost_sources(&self) -> &[u32] {
+        &self.ghost_source
+    }
+    /// Positions of local atoms then ghosts (Å).
+    #[inline]
+    pub fn extended_positions(&self) -> &[Vec3] {
+        &self.extended
+    }
+    /// Total number of stored neighbour entries.
+    pub fn pair_count(&self) -> usize {
+        self.neighbors.len()
+    }
+
+    /// Moves ghosts with their source atoms after the local atoms moved (no rebuild).
+    pub fn update_positions(&mut self, positions: &[Vec3]) {
+        debug_assert_eq!(positions.len(), self.n_local);
+        self.extended[..self.n_local].copy_from_slice(positions);
+        let (local, ghosts) = self.extended.split_at_mut(self.n_local);
+        for ((g, &s), shift) in ghosts.iter_mut().zip(&self.ghost_source).zip(&self.ghost_shift) {
+            let r = local[s as usize];
+            *g = [r[0] + shift[0], r[1] + shift[1], r[2] + shift[2]];
+        }
+    }
+
+    /// True when some atom moved more than half the skin since the build, so pairs may be missing.
+    pub fn needs_rebuild(&self, positions: &[Vec3]) -> bool {
+        if positions.len() != self.n_local {
+            return true;
+        }
+        let limit = 0.25 * self.skin * self.skin;
+        positions.par_iter().zip(self.reference.par_iter()).any(|(r, r0)| {
+            let d = sub(*r, *r0);
+            dot(d, d) > limit
+        })
+    }
+
+    /// Adds ghost values (e.g. forces) onto their source atoms: `local[source(g)] += ghost[g]`.
+    pub fn fold_ghosts(&self, values: &mut [Vec3]) {
+        let (local, ghosts) = values.split_at_mut(self.n_local);
+        for (g, &s) in ghosts.iter().zip(&self.ghost_source) {
+            let l = &mut local[s as usize];
+            l[0] += g[0];
+            l[1] += g[1];
+            l[2] += g[2];
+        }
+    }
+}
+
+/// Half-list rule: each physical pair once. A ghost of atom s pairs with i when s > i, or when it is
+/// i's own image with a lexicographically positive shift.
+#[inline]
+fn keep_half(i: usize, j: usize, n_local: usize, ghost_source: &[u32], ghost_shift: &[Vec3]) -> bool {
+    if j < n_local {
+        return j > i;
+    }
+    let s = ghost_source[j - n_local] as usize;
+    if s != i {
+        return s > i;
+    }
+    let d = ghost_shift[j - n_local];
+    d[0] > 0.0 || (d[0] == 0.0 && (d[1] > 0.0 || (d[1] == 0.0 && d[2] > 0.0)))
+}
+
+/// Images of local atoms within `rlist` of the cell along periodic axes.
+fn make_ghosts(cell: &Cell, positions: &[Vec3], rlist: f64) -> Result<(Vec<u32>, Vec<Vec3>), CoreError> {
+    let widths = cell.perpendicular_widths();
+    let pbc = cell.pbc();
+    let margin = [0, 1, 2].map(|k| if pbc[k] { rlist / widths[k] } else { 0.0 });
+    let images_per_atom: f64 = (0..3).map(|k| 1.0 + 2.0 * margin[k].ceil()).product();
+    if images_per_atom * positions.len() as f64 > MAX_GHOSTS as f64 + positions.len() as f64 * 8.0 {
+        return Err(CoreError::InvalidSystem(format!(
+            "cutoff {rlist} Å needs about {images_per_atom:.0} periodic images per atom; the cell is too small for it"
+        )));
+    }
+    let mut sources = Vec::new();
+    let mut shifts = Vec::new();
+    let range = |k: usize, s: f64| -> (i64, i64) {
+        if !pbc[k] {
+            return (0, 0);
+        }
+        // Images with -m ≤ s + n < 1 + m.
+        ((-margin[k] - s).ceil() as i64, ((1.0 + margin[k] - s).ceil() as i64) - 1)
+    };
+    for (i, &r) in positions.iter().enumerate() {
+        let s = cell.to_fractional(r);
+        let (a0, a1) = range(0, s[0]);
+        let (b0, b1) = range(1, s[1]);
+        let (c0, c1) = range(2, s[2]);
+        for a in a0..=a1 {
+            for b in b0..=b1 {
+                for c in c0..=c1 {
+                    if a == 0 && b == 0 && c == 0 {
+                        continue;
+                    }
+                    sources.push(i as u32);
+                    shifts.push(cell.fractional_to_vector([a as f64, b as f64, c as f64]));
+                }
+            }
+        }
+        if sources.len() > MAX_GHOSTS {
+            return Err(CoreError::InvalidSystem(format!("more than {MAX_GHOSTS} ghost atoms needed")));
+        }
+    }
+    Ok((sources, shifts))
+}
+
+/// Cartesian bins of side ≥ rlist over the bounding box of all (local + ghost) atoms.
+struct Bins {
+    lo: Vec3,
+    inv_size: Vec3,
+    dims: [usize; 3],
+    start: Vec<u32>,
+    atoms: Vec<u32>,
+}
+
+impl Bins {
+    fn new(positions: &[Vec3], rlist: f64) -> Bins {
+        let mut lo = [f64::INFINITY; 3];
+        let mut hi = [f64::NEG_INFINITY; 3];
+        for r in positions {
+            for k in 0..3 {
+                lo[k] = lo[k].min(r[k]);
+                hi[k] = hi[k].max(r[k]);
+            }
+        }
+        // Bin count bounded by the atom count, so one far-flying atom cannot blow up memory.
+        let max_bins = (2 * positions.len()).max(27) as f64;
+        let mut size = rlist;
+        let dims = loop {
+            let d = [0, 1, 2].map(|k| (((hi[k] - lo[k]) / size).floor() as usize).max(1));
+            if (d[0] as f64) * (d[1] as f64) * (d[2] as f64) <= max_bins {
+                break d;
+            }
+            size *= 1.26;
+        };
+        let inv_size = [0, 1, 2].map(|k| dims[k] as f64 / (hi[k] - lo[k]).max(f64::MIN_POSITIVE));
+        let nbins = dims[0] * dims[1] * dims[2];
+        let mut bin_of = Vec::with_capacity(positions.len());
+        let mut count = vec![0u32; nbins + 1];
+        for r in positions {
+            let b = bin_index(r, lo, inv_size, dims);
+            bin_of.push(b as u32);
+            count[b + 1] += 1;
+        }
+        for b in 0..nbins {
+            count[b + 1] += count[b];
+        }
+        let mut fill = count.clone();
+        let mut atoms = vec![0u32; positions.len()];
+        for (j, &b) in bin_of.iter().enumerate() {
+            atoms[fill[b as usize] as usize] = j as u32;
+            fill[b as usize] += 1;
+        }
+        Bins { lo, inv_size, dims, start: count, atoms }
+    }
+
+    #[inline]
+    fn for_each_near(&self, r: Vec3, mut f: impl FnMut(usize)) {
+        let c = [0, 1, 2].map(|k| (((r[k] - self.lo[k]) * self.inv_size[k]) as usize).min(self.dims[k] - 1));
+        let lo = c.map(|x| x.saturating_sub(1));
+        let hi = [0, 1, 2].map(|k| (c[k] + 1).min(self.dims[k] - 1));
+        for x in lo[0]..=hi[0] {
+            for y in lo[1]..=hi[1] {
+                let row = (x * self.dims[1] + y) * self.dims[2];
+                let s = self.start[row + lo[2]] as usize;
+                let e = self.start[row + hi[2] + 1] as usize;
+                for &j in &self.atoms[s..e] {
+                    f(j as usize);
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn bin_index(r: &Vec3, lo: Vec3, inv_size: Vec3, dims: [usize; 3]) -> usize {
+    let c = [0, 1, 2].map(|k| (((r[k] - lo[k]) * inv_size[k]).max(0.0) as usize).min(dims[k] - 1));
+    (c[0] * dims[1] + c[1]) * dims[2] + c[2]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// All (i, source j, rounded displacement) with |d| < r, by brute force over periodic images.
+    fn brute_force(cell: &Cell, pos: &[Vec3], r: f64) -> Vec<(usize, usize, [i64; 3])> {
+        let widths = cell.perpendicular_widths();
+        let pbc = cell.pbc();
+        let n = [0, 1, 2].map(|k| if pbc[k] { (r / widths[k]).ceil() as i64 + 1 } else { 0 });
+        let mut out = Vec::new();
+        for i in 0..pos.len() {
+            for j in 0..pos.len() {
+                for a in -n[0]..=n[0] {
+                    for b in -n[1]..=n[1] {
+                        for c in -n[2]..=n[2] {
+                            if i == j && a == 0 && b == 0 && c == 0 {
+                                continue;
+                            }
+                            let shift = cell.fractional_to_vector([a as f64, b as f64, c as f64]);
+                            let d = sub([pos[j][0] + shift[0], pos[j][1] + shift[1], pos[j][2] + shift[2]], pos[i]);
+                            if dot(d, d) < r * r {
+                                out.push((i, j, d.map(|x| (x * 1e6).round() as i64)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn from_list(list: &NeighborList, both_sides: bool) -> Vec<(usize, usize, [i64; 3])> {
+        let ext = list.extended_positions();
+        let mut out = Vec::new();
+        for i in 0..list.n_local() {
+            for &j in list.neighbors_of(i) {
+                let d = sub(ext[j as usize], ext[i]);
+                out.push((i, list.source(j as usize), d.map(|x| (x * 1e6).round() as i64)));
+                if both_sides {
+                    out.push((list.source(j as usize), i, d.map(|x| (-x * 1e6).round() as i64)));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn random_case(seed: u64, n: usize, tilt: f64, pbc: [bool; 3]) -> (Cell, Vec<Vec3>) {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut v = [[0.0; 3]; 3];
+        for k in 0..3 {
+            v[k][k] = rng.gen_range(3.0..9.0);
+            for d in 0..3 {
+                if d != k {
+                    v[k][d] += tilt * rng.gen_range(-1.0..1.0);
+                }
+            }
+        }
+        let cell = Cell::new(v, [rng.gen_range(-2.0..2.0), 0.0, 1.0], pbc).unwrap();
+        let pos = (0..n).map(|_| cell.to_cartesian([rng.gen(), rng.gen(), rng.gen()])).collect();
+        (cell, pos)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn matches_brute_force(seed in 0u64..1_000_000, n in 1usize..40, tilt in 0.0f64..3.0,
+                               px: bool, py: bool, pz: bool, cutoff in 0.5f64..7.0, skin in 0.0f64..1.0) {
+            let (cell, pos) = random_case(seed, n, tilt, [px, py, pz]);
+            let expected = brute_force(&cell, &pos, cutoff + skin);
+            let full = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Full).unwrap();
+            prop_assert_eq!(from_list(&full, false), expected.clone());
+            let half = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Half).unwrap();
+            prop_assert_eq!(half.pair_count() * 2, full.pair_count());
+            prop_assert_eq!(from_list(&half, true), expected);
+        }
+    }
+
+    #[test]
+    fn ghosts_follow_and_rebuild_triggers() {
+        let (cell, mut pos) = random_case(7, 30, 1.0, [true; 3]);
+        let mut list = NeighborList::build(&cell, &pos, 2.5, 0.4, ListKind::Full).unwrap();
+        pos[3][0] += 0.1;
+        assert!(!list.needs_rebuild(&pos));
+        list.update_positions(&pos);
+        for (g, &s) in list.ghost_sources().iter().enumerate() {
+            let ext = list.extended_positions()[list.n_local() + g];
+            let back = cell.wrap(ext).0;
+            let home = cell.wrap(pos[s as usize]).0;
+            assert!(sub(back, home).iter().all(|x| x.abs() < 1e-9));
+        }
+        pos[3][0] += 0.15;
+        assert!(list.needs_rebuild(&pos));
+    }
+
+    #[test]
+    fn absurd_cutoff_is_an_error() {
+        let cell = Cell::orthorhombic([0.0; 3], [0.1; 3], [true; 3]).unwrap();
+        let pos = vec![[0.05; 3]; 1000];
+        assert!(NeighborList::build(&cell, &pos, 50.0, 0.0, ListKind::Full).is_err());
+        assert!(NeighborList::build(&cell, &pos, f64::NAN, 0.0, ListKind::Full).is_err());
+    }
+}
