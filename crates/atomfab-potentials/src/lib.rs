@@ -1,0 +1,45 @@
+//! Interatomic potentials behind one trait.
+//!
+//! Units: metal (Å, eV, eV/Å) or lj reduced units, as the system. A potential sees the atoms through a
+//! `NeighborList` (local atoms + periodic ghosts, from atomfab-core) and the species index of each local
+//! atom; it writes forces on local atoms (ghost contributions folded back onto their source atoms).
+
+use atomfab_core::{ListKind, NeighborList, Vec3};
+
+pub mod error;
+pub use error::PotentialError;
+
+/// What a force evaluation should produce beyond forces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Request {
+    /// Per-atom energies (eV) into `Output::per_atom_energy`.
+    pub per_atom_energy: bool,
+    /// Virial tensor (eV) into `Output::virial`.
+    pub virial: bool,
+}
+
+/// Results of one evaluation. Buffers are reused between steps to avoid allocation.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    /// Total potential energy (eV).
+    pub energy: f64,
+    /// Virial Σ r_ij ⊗ f_ij in eV, Voigt order xx, yy, zz, xy, xz, yz (LAMMPS order).
+    pub virial: [f64; 6],
+    /// Per-atom potential energy (eV), one per local atom, when requested.
+    pub per_atom_energy: Vec<f64>,
+}
+
+/// An interatomic potential.
+pub trait Potential: Send + Sync {
+    /// Style name as in a spec string (`lj`, `eam/alloy`, `tersoff`, ...).
+    fn name(&self) -> &str;
+    /// Largest interaction cutoff (Å).
+    fn cutoff(&self) -> f64;
+    /// Neighbour list this potential needs.
+    fn list_kind(&self) -> ListKind;
+    /// Species names this potential was set up for, in the order of the species indices it expects.
+    fn species(&self) -> &[String];
+    /// Computes forces (eV/Å, overwritten, one per local atom) and the energy/virial into `out`.
+    /// `species[i]` is the species index of local atom i (indices into `self.species()`).
+    fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output);
+}
