@@ -2,6 +2,7 @@
 //!
 //! Units: metal (Å, eV, ps, amu, K, bar) unless a `System` says `lj`.
 
+pub mod build;
 pub mod cell;
 pub mod element;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod region;
 pub mod system;
 pub mod units;
 
+pub use build::{BuildSpec, GroupSpec};
 pub use cell::{Cell, Vec3};
 pub use element::Element;
 pub use error::CoreError;
