@@ -1,0 +1,398 @@
+//! Starting structures: random compact blobs and lattice searches on icosahedral (Mackay + anti-Mackay),
+//! decahedral and fcc lattices (after Northby, J. Chem. Phys. 87, 6166 (1987) and Xiang et al., J. Phys.
+//! Chem. A 108, 3586 (2004)). The best N-site subset of a lattice is found by greedy filling plus
+//! highest-energy-occupied → lowest-energy-vacant swaps, then relaxed by the caller.
+//! All lengths are in units of the potential's nearest-neighbour distance `nn` unless stated.
+
+use crate::potential::{dist2, sub, ClusterPotential};
+use rand::Rng;
+use rand_distr::{Distribution, UnitSphere};
+
+/// Structural motif of a starting structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Motif {
+    Random,
+    Icosahedral,
+    Decahedral,
+    FccAtom,
+    FccOctahedral,
+    FccTetrahedral,
+}
+
+impl Motif {
+    pub const ALL: [Motif; 6] =
+        [Motif::Icosahedral, Motif::Random, Motif::Decahedral, Motif::FccOctahedral, Motif::FccAtom, Motif::FccTetrahedral];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Motif::Random => "random",
+            Motif::Icosahedral => "icosahedral",
+            Motif::Decahedral => "decahedral",
+            Motif::FccAtom => "fcc-atom",
+            Motif::FccOctahedral => "fcc-octahedral",
+            Motif::FccTetrahedral => "fcc-tetrahedral",
+        }
+    }
+}
+
+/// Random positions uniformly in a sphere sized for a liquid-like density (length unit of `nn`).
+pub fn random_cluster(n: usize, nn: f64, rng: &mut impl Rng) -> Vec<[f64; 3]> {
+    // a sphere holding N atoms at ~0.6 of close-packed density, min separation 0.7 nn
+    let radius = nn * (n as f64 / 0.6 / 0.7405).cbrt() * 0.5 + 0.5 * nn;
+    let mut out: Vec<[f64; 3]> = Vec::with_capacity(n);
+    let mut tries = 0;
+    while out.len() < n {
+        let p = [rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0)];
+        if p[0] * p[0] + p[1] * p[1] + p[2] * p[2] > 1.0 {
+            continue;
+        }
+        let p = [p[0] * radius, p[1] * radius, p[2] * radius];
+        tries += 1;
+        if tries < 10_000 * n && out.iter().any(|q| dist2(p, *q) < 0.49 * nn * nn) {
+            continue;
+        }
+        out.push(p);
+    }
+    out
+}
+
+fn icosahedron_vertices() -> [[f64; 3]; 12] {
+    let t = (1.0 + 5f64.sqrt()) / 2.0;
+    let raw = [
+        [0.0, 1.0, t], [0.0, -1.0, t], [0.0, 1.0, -t], [0.0, -1.0, -t],
+        [1.0, t, 0.0], [-1.0, t, 0.0], [1.0, -t, 0.0], [-1.0, -t, 0.0],
+        [t, 0.0, 1.0], [-t, 0.0, 1.0], [t, 0.0, -1.0], [-t, 0.0, -1.0],
+    ];
+    let norm = (1.0 + t * t).sqrt();
+    raw.map(|v| [v[0] / norm, v[1] / norm, v[2] / norm])
+}
+
+fn icosahedron_faces(v: &[[f64; 3]; 12]) -> Vec<[usize; 3]> {
+    // edges have length 1.0515 (unit circumradius); faces are triples of mutually adjacent vertices
+    let edge2 = dist2(v[0], v[1]).min(dist2(v[0], v[4]));
+    let adj = |a: usize, b: usize| (dist2(v[a], v[b]) - edge2).abs() < 1e-6;
+    let mut faces = Vec::new();
+    for a in 0..12 {
+        for b in (a + 1)..12 {
+            for c in (b + 1)..12 {
+                if adj(a, b) && adj(b, c) && adj(a, c) {
+                    faces.push([a, b, c]);
+                }
+            }
+        }
+    }
+    faces
+}
+
+fn push_unique(sites: &mut Vec<[f64; 3]>, p: [f64; 3], tol2: f64) {
+    if !sites.iter().any(|q| dist2(*q, p) < tol2) {
+        sites.push(p);
+    }
+}
+
+/// Mackay shell `k` (10k²+2 sites) at radial spacing 1.
+fn mackay_shell(k: usize, v: &[[f64; 3]; 12], faces: &[[usize; 3]], out: &mut Vec<[f64; 3]>) {
+    if k == 0 {
+        push_unique(out, [0.0; 3], 1e-6);
+        return;
+    }
+    for f in faces {
+        for i in 0..=k {
+            for j in 0..=(k - i) {
+                let l = k - i - j;
+                let p = [0, 1, 2].map(|a| i as f64 * v[f[0]][a] + j as f64 * v[f[1]][a] + l as f64 * v[f[2]][a]);
+                push_unique(out, p, 1e-6);
+            }
+        }
+    }
+}
+
+/// Icosahedral lattice for `n` atoms: complete Mackay shells up to K+1 plus the anti-Mackay (hcp) sites on
+/// shell K, where shell K is the largest complete Mackay icosahedron with at most `n` atoms. Spacing 1.
+pub fn icosahedral_lattice(n: usize) -> Vec<[f64; 3]> {
+    let v = icosahedron_vertices();
+    let faces = icosahedron_faces(&v);
+    let count = |k: usize| (10 * k * k * k + 15 * k * k + 11 * k + 3) / 3; // atoms in K complete shells
+    let mut k = 0;
+    while count(k + 1) <= n {
+        k += 1;
+    }
+    let mut sites = Vec::new();
+    for s in 0..=(k + 1) {
+        mackay_shell(s, &v, &faces, &mut sites);
+    }
+    if k >= 1 {
+        // anti-Mackay: apex over each "up" triangle of shell K's face lattice (tetrahedral over hcp hollows)
+        for f in &faces {
+            let p = |i: usize, j: usize, l: usize| {
+                [0, 1, 2].map(|a| i as f64 * v[f[0]][a] + j as f64 * v[f[1]][a] + l as f64 * v[f[2]][a])
+            };
+            for i in 0..k {
+                for j in 0..(k - i) {
+                    let l = k - 1 - i - j;
+                    let (a, b, c) = (p(i + 1, j, l), p(i, j + 1, l), p(i, j, l + 1));
+                    let cen = [0, 1, 2].map(|x| (a[x] + b[x] + c[x]) / 3.0);
+                    let r = cen.iter().map(|x| x * x).sum::<f64>().sqrt();
+                    let edge = dist2(a, b).sqrt();
+                    let h = (edge * edge * 2.0 / 3.0).sqrt();
+                    let apex = cen.map(|x| x * (1.0 + h / r));
+                    push_unique(&mut sites, apex, 0.09);
+                }
+            }
+        }
+    }
+    sites
+}
+
+/// Decahedral lattice (five strained fcc wedges around a five-fold axis), nearest-neighbour distance 1.
+/// `axis_offset`: false centres the lattice on an axis atom, true between two axis atoms.
+pub fn decahedral_lattice(n: usize, axis_offset: bool) -> Vec<[f64; 3]> {
+    let s36 = (std::f64::consts::PI / 5.0).sin();
+    let ring = 1.0 / (2.0 * s36); // ring radius for unit in-ring spacing
+    let h = (1.0 - ring * ring).sqrt(); // height step between ring and axis layers
+    // keep a sphere holding about 4n sites (fcc-like density, 0.707 nn³ per site)
+    let radius = (4.0 * n as f64 * 0.7071 * 3.0 / (4.0 * std::f64::consts::PI)).cbrt() + 1.0;
+    let span = (radius / 0.69).ceil() as i64 + 1;
+    let mlim = (radius / (2.0 * h)).ceil() as i64 + 1;
+    let mut sites = Vec::new();
+    let dir = |k: i64| {
+        let a = 2.0 * std::f64::consts::PI * k as f64 / 5.0;
+        [a.cos(), a.sin()]
+    };
+    let z0 = if axis_offset { h } else { 0.0 };
+    for k in 0..5 {
+        let (a, b) = (dir(k), dir(k + 1));
+        for i in 0..=span {
+            for j in 0..=(span - i) {
+                // (i, 0) of wedge k is (0, i) of wedge k−1; the axis belongs to wedge 0
+                if j == 0 && !(i == 0 && k == 0) {
+                    continue;
+                }
+                let x = ring * (i as f64 * a[0] + j as f64 * b[0]);
+                let y = ring * (i as f64 * a[1] + j as f64 * b[1]);
+                let parity = ((i + j) % 2) as f64;
+                for m in -mlim..=mlim {
+                    let z = h * parity + 2.0 * h * m as f64 - z0;
+                    if x * x + y * y + z * z <= radius * radius {
+                        sites.push([x, y, z]);
+                    }
+                }
+            }
+        }
+    }
+    sites
+}
+
+/// fcc lattice sites (nearest-neighbour distance 1) within a sphere holding about 4n sites,
+/// shifted so that `centre` (fractional cube coordinates) sits at the origin.
+pub fn fcc_lattice(n: usize, centre: [f64; 3]) -> Vec<[f64; 3]> {
+    let a = 2f64.sqrt(); // cube edge for nn = 1
+    let radius = (4.0 * n as f64 * a.powi(3) / 4.0 * 3.0 / (4.0 * std::f64::consts::PI)).cbrt() + 1.0;
+    let m = (radius / (a / 2.0)).ceil() as i64 + 1;
+    let mut sites = Vec::new();
+    for i in -m..=m {
+        for j in -m..=m {
+            for k in -m..=m {
+                if (i + j + k).rem_euclid(2) != 0 {
+                    continue;
+                }
+                let p = [(i as f64 - centre[0] * 2.0) * a / 2.0, (j as f64 - centre[1] * 2.0) * a / 2.0, (k as f64 - centre[2] * 2.0) * a / 2.0];
+                if p.iter().map(|x| x * x).sum::<f64>() <= radius * radius {
+                    sites.push(p);
+                }
+            }
+        }
+    }
+    sites
+}
+
+/// Sites of a motif scaled to nearest-neighbour distance `nn`.
+pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec<[f64; 3]> {
+    let raw = match motif {
+        Motif::Random => return Vec::new(),
+        Motif::Icosahedral => icosahedral_lattice(n),
+        Motif::Decahedral => decahedral_lattice(n, rng.gen_bool(0.5)),
+        Motif::FccAtom => fcc_lattice(n, [0.0, 0.0, 0.0]),
+        Motif::FccOctahedral => fcc_lattice(n, [0.5, 0.0, 0.0]),
+        Motif::FccTetrahedral => fcc_lattice(n, [0.25, 0.25, 0.25]),
+    };
+    raw.into_iter().map(|p| p.map(|x| x * nn)).collect()
+}
+
+/// Choose `n` of `sites` that minimise the sum of `pair(r)` over occupied pairs (sites within 2.2·nn
+/// interact). Greedy growth from the site nearest the origin, then best-improvement swaps; `rng` breaks ties
+/// and perturbs between rounds. Returns the chosen positions, or None when the lattice is too small.
+pub fn lattice_search(
+    sites: &[[f64; 3]],
+    n: usize,
+    nn: f64,
+    pot: &dyn ClusterPotential,
+    rounds: usize,
+    rng: &mut impl Rng,
+) -> Option<Vec<[f64; 3]>> {
+    let m = sites.len();
+    if m < n {
+        return None;
+    }
+    let cut2 = (2.2 * nn) * (2.2 * nn);
+    // sparse neighbour table with pair energies; jitter energies slightly so that ties break by seed
+    let mut nbr: Vec<Vec<(usize, f64)>> = vec![Vec::new(); m];
+    for i in 0..m {
+        for j in (i + 1)..m {
+            let d2 = dist2(sites[i], sites[j]);
+            if d2 < cut2 {
+                let e = if d2 < 0.64 * nn * nn { 1e3 } else { pot.seed_pair_energy(d2.sqrt()) };
+                nbr[i].push((j, e));
+                nbr[j].push((i, e));
+            }
+        }
+    }
+    let jitter: Vec<f64> = (0..m).map(|_| rng.gen_range(0.0..1e-6)).collect();
+    let mut occ = vec![false; m];
+    let mut field = vec![0.0; m]; // interaction of each site with all occupied sites
+    let place = |occ: &mut Vec<bool>, field: &mut Vec<f64>, i: usize, add: bool| {
+        occ[i] = add;
+        let s = if add { 1.0 } else { -1.0 };
+        for &(j, e) in &nbr[i] {
+            field[j] += s * e;
+        }
+    };
+    let start = (0..m)
+        .min_by(|&a, &b| {
+            let ra = sites[a].iter().map(|x| x * x).sum::<f64>();
+            let rb = sites[b].iter().map(|x| x * x).sum::<f64>();
+            ra.partial_cmp(&rb).unwrap()
+        })
+        .unwrap();
+    place(&mut occ, &mut field, start, true);
+    for _ in 1..n {
+        let best = (0..m)
+            .filter(|&i| !occ[i])
+            .min_by(|&a, &b| (field[a] + jitter[a]).partial_cmp(&(field[b] + jitter[b])).unwrap())
+            .unwrap();
+        place(&mut occ, &mut field, best, true);
+    }
+    let energy = |occ: &[bool], field: &[f64]| -> f64 { (0..m).filter(|&i| occ[i]).map(|i| field[i]).sum::<f64>() * 0.5 };
+    let mut best_occ = occ.clone();
+    let mut best_e = energy(&occ, &field);
+    for round in 0..rounds.max(1) {
+        if round > 0 {
+            // perturb: move a few random occupied sites to random vacant ones next to the cluster
+            occ.clone_from(&best_occ);
+            field.iter_mut().for_each(|f| *f = 0.0);
+            for i in 0..m {
+                if occ[i] {
+                    occ[i] = false;
+                    place(&mut occ, &mut field, i, true);
+                }
+            }
+            let k = 1 + rng.gen_range(0..3.min(n));
+            for _ in 0..k {
+                let occupied: Vec<usize> = (0..m).filter(|&i| occ[i]).collect();
+                let vacant: Vec<usize> = (0..m).filter(|&i| !occ[i] && field[i] < -0.5 * pot.seed_pair_energy(nn).abs()).collect();
+                if vacant.is_empty() {
+                    break;
+                }
+                let a = occupied[rng.gen_range(0..occupied.len())];
+                let b = vacant[rng.gen_range(0..vacant.len())];
+                place(&mut occ, &mut field, a, false);
+                place(&mut occ, &mut field, b, true);
+            }
+        }
+        // best-improvement swaps among the weakest occupied and strongest vacant sites
+        loop {
+            let mut occupied: Vec<usize> = (0..m).filter(|&i| occ[i]).collect();
+            let mut vacant: Vec<usize> = (0..m).filter(|&i| !occ[i]).collect();
+            occupied.sort_by(|&a, &b| field[b].partial_cmp(&field[a]).unwrap());
+            vacant.sort_by(|&a, &b| field[a].partial_cmp(&field[b]).unwrap());
+            let mut best_move = None;
+            let mut best_d = -1e-9;
+            for &i in occupied.iter().take(8) {
+                for &j in vacant.iter().take(16) {
+                    let eij = nbr[i].iter().find(|&&(k, _)| k == j).map_or(0.0, |&(_, e)| e);
+                    let d = field[j] - eij - field[i];
+                    if d < best_d {
+                        best_d = d;
+                        best_move = Some((i, j));
+                    }
+                }
+            }
+            match best_move {
+                Some((i, j)) => {
+                    place(&mut occ, &mut field, i, false);
+                    place(&mut occ, &mut field, j, true);
+                }
+                None => break,
+            }
+        }
+        let e = energy(&occ, &field);
+        if e < best_e - 1e-9 {
+            best_e = e;
+            best_occ.clone_from(&occ);
+        }
+    }
+    Some((0..m).filter(|&i| best_occ[i]).map(|i| sites[i]).collect())
+}
+
+/// Lowest-energy empty sites on the surface: apexes of tetrahedra over triangles of mutually bonded atoms
+/// (bond < 1.35 nn), not closer than 0.85 nn to any atom. Returns (site, seed-pair energy), best first.
+pub fn surface_sites(pos: &[[f64; 3]], nn: f64, pot: &dyn ClusterPotential, skip: Option<usize>) -> Vec<([f64; 3], f64)> {
+    let n = pos.len();
+    let bond2 = (1.35 * nn) * (1.35 * nn);
+    let alive = |i: usize| Some(i) != skip;
+    let mut nb: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            if alive(i) && alive(j) && dist2(pos[i], pos[j]) < bond2 {
+                nb[i].push(j);
+                nb[j].push(i);
+            }
+        }
+    }
+    let mut out: Vec<([f64; 3], f64)> = Vec::new();
+    for i in 0..n {
+        for (a, &j) in nb[i].iter().enumerate() {
+            if j <= i {
+                continue;
+            }
+            for &k in nb[i].iter().skip(a + 1) {
+                if k <= j || !nb[j].contains(&k) {
+                    continue;
+                }
+                let (pi, pj, pk) = (pos[i], pos[j], pos[k]);
+                let u = sub(pj, pi);
+                let v = sub(pk, pi);
+                let nrm = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+                let l = (nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]).sqrt();
+                if l < 1e-9 {
+                    continue;
+                }
+                let cen = [0, 1, 2].map(|x| (pi[x] + pj[x] + pk[x]) / 3.0);
+                let rc2 = dist2(cen, pi);
+                let hh = nn * nn - rc2;
+                if hh <= 0.0 {
+                    continue;
+                }
+                let h = hh.sqrt() / l;
+                for sgn in [1.0, -1.0] {
+                    let p = [cen[0] + sgn * h * nrm[0], cen[1] + sgn * h * nrm[1], cen[2] + sgn * h * nrm[2]];
+                    if (0..n).any(|q| alive(q) && dist2(p, pos[q]) < 0.72 * nn * nn) {
+                        continue;
+                    }
+                    if out.iter().any(|(s, _)| dist2(*s, p) < 0.04 * nn * nn) {
+                        continue;
+                    }
+                    let e: f64 = (0..n).filter(|&q| alive(q)).map(|q| pot.seed_pair_energy(dist2(p, pos[q]).sqrt())).sum();
+                    out.push((p, e));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
+    out
+}
+
+/// A random unit vector.
+pub fn random_direction(rng: &mut impl Rng) -> [f64; 3] {
+    UnitSphere.sample(rng)
+}

@@ -1,0 +1,379 @@
+//! One independent search thread: basin hopping (Wales & Doye, J. Phys. Chem. A 101, 5111 (1997)) with an
+//! adaptive step, angular and surface-site moves and lattice-seeded restarts, or a cut-and-splice genetic
+//! algorithm (Deaven & Ho, PRL 75, 288 (1995)).
+
+use crate::db::{fingerprint, same_minimum, MinimaDb, SameTol};
+use crate::minimize::{lbfgs, LbfgsParams, LbfgsWorkspace};
+use crate::potential::{dist2, ClusterPotential};
+use crate::seed::{lattice_search, motif_lattice, random_cluster, random_direction, surface_sites, Motif};
+use rand::Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+/// State shared by all walkers of one search.
+pub(crate) struct Shared {
+    pub stop: AtomicBool,
+    pub evaluations: AtomicU64,
+    pub deadline: Option<Instant>,
+    pub target: Option<f64>,
+    pub target_tol: f64,
+    pub max_evaluations: Option<u64>,
+    /// Lowest energy found by any walker so far, as f64 bits.
+    pub best_bits: AtomicU64,
+}
+
+impl Shared {
+    pub fn should_stop(&self) -> bool {
+        if self.stop.load(Ordering::Relaxed) {
+            return true;
+        }
+        let out_of_time = self.deadline.is_some_and(|d| Instant::now() >= d);
+        let out_of_evals = self.max_evaluations.is_some_and(|m| self.evaluations.load(Ordering::Relaxed) >= m);
+        if out_of_time || out_of_evals {
+            self.stop.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    fn report(&self, e: f64) {
+        let mut cur = self.best_bits.load(Ordering::Relaxed);
+        while e < f64::from_bits(cur) {
+            match self.best_bits.compare_exchange_weak(cur, e.to_bits(), Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(x) => cur = x,
+            }
+        }
+        if let Some(t) = self.target {
+            if e <= t + self.target_tol {
+                self.stop.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Settings common to all walkers of one search.
+pub(crate) struct WalkerCtx<'a> {
+    pub n: usize,
+    pub pot: &'a dyn ClusterPotential,
+    /// Nearest-neighbour distance (length unit).
+    pub nn: f64,
+    /// Metropolis temperature (energy unit).
+    pub temperature: f64,
+    /// Maximum basin-hopping steps (GA: offspring) per walker.
+    pub max_steps: Option<u64>,
+    pub keep: usize,
+    pub seeding: bool,
+    pub lbfgs: LbfgsParams,
+}
+
+/// What one walker found.
+pub(crate) struct WalkerOutcome {
+    pub best_energy: f64,
+    pub best_positions: Vec<[f64; 3]>,
+    pub db: MinimaDb,
+    pub steps: u64,
+    pub restarts: u64,
+}
+
+/// Local minimiser with evaluation counting and a container that keeps atoms from evaporating.
+pub(crate) struct Quencher<'a> {
+    pot: &'a dyn ClusterPotential,
+    params: LbfgsParams,
+    ws: LbfgsWorkspace,
+    pbuf: Vec<[f64; 3]>,
+    gbuf: Vec<[f64; 3]>,
+    pub evals: u64,
+}
+
+impl<'a> Quencher<'a> {
+    pub fn new(pot: &'a dyn ClusterPotential, n: usize, params: LbfgsParams) -> Self {
+        Self { pot, params, ws: LbfgsWorkspace::default(), pbuf: vec![[0.0; 3]; n], gbuf: vec![[0.0; 3]; n], evals: 0 }
+    }
+
+    /// Relax `pos` in place; returns the energy.
+    pub fn quench(&mut self, pos: &mut [[f64; 3]], deadline: Option<Instant>) -> f64 {
+        self.quench_with(pos, deadline, self.params)
+    }
+
+    pub fn quench_with(&mut self, pos: &mut [[f64; 3]], deadline: Option<Instant>, params: LbfgsParams) -> f64 {
+        let pot = self.pot;
+        let pbuf = &mut self.pbuf;
+        let gbuf = &mut self.gbuf;
+        pbuf.resize(pos.len(), [0.0; 3]);
+        gbuf.resize(pos.len(), [0.0; 3]);
+        let mut f = |x: &[f64], g: &mut [f64]| {
+            for (i, p) in pbuf.iter_mut().enumerate() {
+                *p = [x[3 * i], x[3 * i + 1], x[3 * i + 2]];
+            }
+            let e = pot.energy_gradient(pbuf, gbuf);
+            g.copy_from_slice(gbuf.as_flattened());
+            e
+        };
+        let r = lbfgs(pos.as_flattened_mut(), &mut f, &params, &mut self.ws, deadline);
+        self.evals += r.evaluations as u64;
+        r.energy
+    }
+}
+
+fn centroid(pos: &[[f64; 3]]) -> [f64; 3] {
+    let n = pos.len() as f64;
+    [0, 1, 2].map(|a| pos.iter().map(|p| p[a]).sum::<f64>() / n)
+}
+
+/// Move atoms that drifted outside a sphere of radius `rc` around the centroid back inside.
+fn contain(pos: &mut [[f64; 3]], rc: f64, rng: &mut impl Rng) {
+    let c = centroid(pos);
+    for p in pos.iter_mut() {
+        let d = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
+        let r = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+        if r > rc {
+            let s = rng.gen_range(0.3..0.9) * rc / r;
+            *p = [c[0] + d[0] * s, c[1] + d[1] * s, c[2] + d[2] * s];
+        }
+    }
+}
+
+/// Container radius (length unit) for n atoms: twice the radius of a close-packed sphere plus a margin.
+pub(crate) fn container_radius(n: usize, nn: f64) -> f64 {
+    2.0 * nn * (n as f64 / 0.74).cbrt() * 0.5 + 2.0 * nn
+}
+
+/// A starting structure of the given motif (unrelaxed); falls back to random when a lattice is too small.
+pub(crate) fn start_structure(motif: Motif, ctx: &WalkerCtx, rng: &mut impl Rng) -> Vec<[f64; 3]> {
+    if motif != Motif::Random {
+        let sites = motif_lattice(motif, ctx.n, ctx.nn * 0.98, rng);
+        if let Some(p) = lattice_search(&sites, ctx.n, ctx.nn, ctx.pot, 4, rng) {
+            return p;
+        }
+    }
+    random_cluster(ctx.n, ctx.nn, rng)
+}
+
+/// Highest-energy atoms first.
+fn weakest_atoms(pot: &dyn ClusterPotential, pos: &[[f64; 3]], buf: &mut Vec<f64>) -> Vec<usize> {
+    buf.resize(pos.len(), 0.0);
+    pot.atom_energies(pos, buf);
+    let mut idx: Vec<usize> = (0..pos.len()).collect();
+    idx.sort_by(|&a, &b| buf[b].partial_cmp(&buf[a]).unwrap());
+    idx
+}
+
+/// Apply one basin-hopping move to `x` (a copy of the current minimum).
+fn perturb(x: &mut [[f64; 3]], ctx: &WalkerCtx, step: f64, rng: &mut impl Rng, ebuf: &mut Vec<f64>) {
+    let n = x.len();
+    let r: f64 = rng.gen();
+    if n < 4 || r < 0.5 {
+        // random Cartesian displacement of every atom within ±step
+        for p in x.iter_mut() {
+            for v in p.iter_mut() {
+                *v += rng.gen_range(-step..step);
+            }
+        }
+    } else if r < 0.7 {
+        // angular move: a weakly bound atom jumps to a random point on the cluster's bounding sphere
+        let order = weakest_atoms(ctx.pot, x, ebuf);
+        let k = 1 + rng.gen_range(0..3usize.min(n / 4).max(1));
+        let c = centroid(x);
+        let rmax = x.iter().map(|p| dist2(*p, c)).fold(0.0, f64::max).sqrt();
+        for &i in order.iter().take(k) {
+            let d = random_direction(rng);
+            x[i] = [c[0] + rmax * d[0], c[1] + rmax * d[1], c[2] + rmax * d[2]];
+        }
+    } else {
+        // surface-site move: take weakly bound atoms and put them in the best empty hollows
+        let order = weakest_atoms(ctx.pot, x, ebuf);
+        let k = 1 + rng.gen_range(0..2usize.min(n / 6).max(1));
+        for &i in order.iter().take(k) {
+            let sites = surface_sites(x, ctx.nn, ctx.pot, Some(i));
+            if sites.is_empty() {
+                continue;
+            }
+            let pick = rng.gen_range(0..sites.len().min(3));
+            x[i] = sites[pick].0;
+        }
+    }
+}
+
+/// Basin hopping with restarts from lattice seeds.
+pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, threads: usize, rng: &mut Xoshiro256PlusPlus) -> WalkerOutcome {
+    let n = ctx.n;
+    let mut q = Quencher::new(ctx.pot, n, ctx.lbfgs);
+    let mut db = MinimaDb::new(ctx.keep);
+    let mut best_e = f64::INFINITY;
+    let mut best_x: Vec<[f64; 3]> = Vec::new();
+    let rc = container_radius(n, ctx.nn);
+    let stagnation = 100 + 3 * n as u64;
+    let mut steps = 0u64;
+    let mut restarts = 0u64;
+    let mut ebuf = Vec::new();
+    let mut flushed = 0u64;
+    let flush = |q: &Quencher, flushed: &mut u64| {
+        shared.evaluations.fetch_add(q.evals - *flushed, Ordering::Relaxed);
+        *flushed = q.evals;
+    };
+    'outer: loop {
+        let motif = if ctx.seeding { Motif::ALL[(walker + restarts as usize * threads.max(1)) % Motif::ALL.len()] } else { Motif::Random };
+        let mut cur = start_structure(motif, ctx, rng);
+        let mut cur_e = q.quench(&mut cur, shared.deadline);
+        flush(&q, &mut flushed);
+        let record = |e: f64, x: &[[f64; 3]], db: &mut MinimaDb, best_e: &mut f64, best_x: &mut Vec<[f64; 3]>| {
+            if e < *best_e {
+                *best_e = e;
+                best_x.clear();
+                best_x.extend_from_slice(x);
+            }
+            db.insert(e, x);
+            shared.report(e);
+        };
+        record(cur_e, &cur, &mut db, &mut best_e, &mut best_x);
+        let mut run_best = cur_e;
+        let mut since = 0u64;
+        let mut step = 0.36 * ctx.nn;
+        let (mut tried, mut accepted) = (0u32, 0u32);
+        let mut trial = cur.clone();
+        loop {
+            if shared.should_stop() || ctx.max_steps.is_some_and(|m| steps >= m) {
+                break 'outer;
+            }
+            trial.copy_from_slice(&cur);
+            perturb(&mut trial, ctx, step, rng, &mut ebuf);
+            contain(&mut trial, rc, rng);
+            let e = q.quench(&mut trial, shared.deadline);
+            flush(&q, &mut flushed);
+            steps += 1;
+            if !e.is_finite() {
+                continue;
+            }
+            record(e, &trial, &mut db, &mut best_e, &mut best_x);
+            tried += 1;
+            if e < cur_e || rng.gen::<f64>() < (-(e - cur_e) / ctx.temperature).exp() {
+                std::mem::swap(&mut cur, &mut trial);
+                cur_e = e;
+                accepted += 1;
+            }
+            if tried == 20 {
+                // keep the acceptance ratio near one half
+                step *= if accepted > 10 { 1.1 } else { 1.0 / 1.1 };
+                step = step.clamp(0.05 * ctx.nn, 1.0 * ctx.nn);
+                tried = 0;
+                accepted = 0;
+            }
+            if cur_e < run_best - 1e-7 {
+                run_best = cur_e;
+                since = 0;
+            } else {
+                since += 1;
+                if since > stagnation {
+                    restarts += 1;
+                    continue 'outer;
+                }
+            }
+        }
+    }
+    WalkerOutcome { best_energy: best_e, best_positions: best_x, db, steps, restarts }
+}
+
+/// Cut-and-splice crossover: a random plane through each parent's centroid; the child takes the `k` atoms
+/// of `a` above it and the `n − k` atoms of `b` below it.
+pub(crate) fn cut_and_splice(a: &[[f64; 3]], b: &[[f64; 3]], rng: &mut impl Rng) -> Vec<[f64; 3]> {
+    let n = a.len();
+    let d = random_direction(rng);
+    let proj = |x: &[[f64; 3]]| {
+        let c = centroid(x);
+        let mut v: Vec<(f64, [f64; 3])> =
+            x.iter().map(|p| { let r = [p[0] - c[0], p[1] - c[1], p[2] - c[2]]; (r[0] * d[0] + r[1] * d[1] + r[2] * d[2], r) }).collect();
+        v.sort_by(|p, q| q.0.partial_cmp(&p.0).unwrap());
+        v
+    };
+    let pa = proj(a);
+    let pb = proj(b);
+    let k = rng.gen_range(1..n);
+    let mut child: Vec<[f64; 3]> = pa.iter().take(k).map(|p| p.1).collect();
+    child.extend(pb.iter().rev().take(n - k).map(|p| p.1));
+    child
+}
+
+/// Cut-and-splice genetic algorithm with a small population of relaxed, distinct clusters.
+pub(crate) fn genetic(ctx: &WalkerCtx, shared: &Shared, rng: &mut Xoshiro256PlusPlus) -> WalkerOutcome {
+    let n = ctx.n;
+    let pop_size = 12usize;
+    let mut q = Quencher::new(ctx.pot, n, ctx.lbfgs);
+    let mut db = MinimaDb::new(ctx.keep);
+    let tol = SameTol::default();
+    let rc = container_radius(n, ctx.nn);
+    let mut flushed = 0u64;
+    let mut ebuf = Vec::new();
+    let mut pop: Vec<(f64, Vec<[f64; 3]>, Vec<f64>)> = Vec::new();
+    let mut steps = 0u64;
+    let mut best_e = f64::INFINITY;
+    let mut best_x = Vec::new();
+    let mut evaluate = |mut x: Vec<[f64; 3]>, q: &mut Quencher, db: &mut MinimaDb, flushed: &mut u64| {
+        let e = q.quench(&mut x, shared.deadline);
+        shared.evaluations.fetch_add(q.evals - *flushed, Ordering::Relaxed);
+        *flushed = q.evals;
+        if e.is_finite() {
+            db.insert(e, &x);
+            shared.report(e);
+            if e < best_e {
+                best_e = e;
+                best_x = x.clone();
+            }
+        }
+        (e, x)
+    };
+    while pop.len() < pop_size && !shared.should_stop() {
+        let x = random_cluster(n, ctx.nn, rng);
+        let (e, x) = evaluate(x, &mut q, &mut db, &mut flushed);
+        if e.is_finite() {
+            let fp = fingerprint(&x);
+            pop.push((e, x, fp));
+        }
+    }
+    while !shared.should_stop() && !ctx.max_steps.is_some_and(|m| steps >= m) && pop.len() >= 2 {
+        pop.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+        let (emin, emax) = (pop[0].0, pop[pop.len() - 1].0);
+        // fitness 0.5(1 − tanh(2ρ − 1)), ρ the normalised energy (Johnston's GA convention)
+        let fit: Vec<f64> = pop
+            .iter()
+            .map(|p| {
+                let r = if emax > emin { (p.0 - emin) / (emax - emin) } else { 0.0 };
+                0.5 * (1.0 - (2.0 * r - 1.0).tanh())
+            })
+            .collect();
+        let total: f64 = fit.iter().sum();
+        let pick = |rng: &mut Xoshiro256PlusPlus| {
+            let mut t = rng.gen::<f64>() * total;
+            for (i, f) in fit.iter().enumerate() {
+                t -= f;
+                if t <= 0.0 {
+                    return i;
+                }
+            }
+            fit.len() - 1
+        };
+        let ia = pick(rng);
+        let mut ib = pick(rng);
+        if ib == ia {
+            ib = (ia + 1 + rng.gen_range(0..pop.len() - 1)) % pop.len();
+        }
+        let mut child = cut_and_splice(&pop[ia].1, &pop[ib].1, rng);
+        if rng.gen_bool(0.1) {
+            perturb(&mut child, ctx, 0.4 * ctx.nn, rng, &mut ebuf);
+        }
+        contain(&mut child, rc, rng);
+        let (e, x) = evaluate(child, &mut q, &mut db, &mut flushed);
+        steps += 1;
+        if !e.is_finite() || e >= pop[pop.len() - 1].0 {
+            continue;
+        }
+        let fp = fingerprint(&x);
+        if pop.iter().any(|p| same_minimum(p.0, &p.2, e, &fp, tol)) {
+            continue;
+        }
+        let last = pop.len() - 1;
+        pop[last] = (e, x, fp);
+    }
+    WalkerOutcome { best_energy: best_e, best_positions: best_x, db, steps, restarts: 0 }
+}
