@@ -67,7 +67,7 @@ impl HeightMap {
     }
 
     /// A map filled by `f(x, y)` with x = i·dx, y = j·dy (metres).
-    pub fn from_fn(nx: usize, ny: usize, dx: f64, dy: f64, f: impl Fn(f64, f64) -> f64) -> Result<Self> {
+    pub fn from_fn(nx: usize, ny: usize, dx: f64, dy: f64, mut f: impl FnMut(f64, f64) -> f64) -> Result<Self> {
         check_dims(nx, ny)?;
         let mut z = Vec::with_capacity(nx * ny);
         for j in 0..ny {

@@ -7,6 +7,8 @@ pub mod error;
 pub mod heightmap;
 pub mod io;
 pub mod level;
+pub mod fft;
+pub mod params;
 
 pub use error::{MetrologyError, Result};
 pub use heightmap::HeightMap;
