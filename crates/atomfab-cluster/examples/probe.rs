@@ -12,4 +12,9 @@ fn main() {
     s.time_limit_s = Some(a.get(5).map_or(30.0, |v| v.parse().unwrap()));
     let r = search(&s).unwrap();
     println!("{}", serde_json::to_string(&r).unwrap());
+    if let Ok(path) = std::env::var("PROBE_XYZ") {
+        atomfab_cluster::xyz::write_extxyz(std::path::Path::new(&path), &[atomfab_cluster::xyz::XyzFrame{positions:&r.positions, energy:r.energy, point_group:&r.point_group}], "Ar", "lj").unwrap();
+    }
 }
+#[allow(dead_code)]
+fn _unused() {}

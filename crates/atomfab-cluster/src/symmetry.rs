@@ -223,6 +223,10 @@ pub fn point_group(positions: &[V3], tol: f64) -> String {
     // rotation order of each candidate
     let mut rot_axes: Vec<(V3, usize)> = Vec::new();
     for &u in &cand {
+        // candidates found from different atoms may differ by round-off: one axis, counted once
+        if rot_axes.iter().any(|(w, _)| dot(*w, u).abs() > 0.9986) {
+            continue;
+        }
         for k in (2..=8).rev() {
             if frame.is_symmetry(rot(u, 2.0 * std::f64::consts::PI / k as f64, false)) {
                 rot_axes.push((u, k));
@@ -232,7 +236,7 @@ pub fn point_group(positions: &[V3], tol: f64) -> String {
     }
     let mut mirrors: Vec<V3> = Vec::new();
     for &u in &mirror_cand {
-        if !mirrors.iter().any(|w| dot(*w, u).abs() > 1.0 - 1e-6) && frame.is_symmetry(mirror(u)) {
+        if !mirrors.iter().any(|w| dot(*w, u).abs() > 0.9986) && frame.is_symmetry(mirror(u)) {
             mirrors.push(u);
         }
     }
@@ -273,9 +277,9 @@ pub fn point_group(positions: &[V3], tol: f64) -> String {
         }
         .into();
     }
-    let perp_c2 = rot_axes.iter().filter(|a| a.1 % 2 == 0 && dot(a.0, main).abs() < 1e-3).count();
-    let sigma_h = mirrors.iter().any(|m| dot(*m, main).abs() > 1.0 - 1e-4);
-    let sigma_v = mirrors.iter().any(|m| dot(*m, main).abs() < 1e-3);
+    let perp_c2 = rot_axes.iter().filter(|a| a.1 % 2 == 0 && dot(a.0, main).abs() < 0.02).count();
+    let sigma_h = mirrors.iter().any(|m| dot(*m, main).abs() > 0.9986);
+    let sigma_v = mirrors.iter().any(|m| dot(*m, main).abs() < 0.02);
     if perp_c2 >= 1 {
         let s = if sigma_h {
             "h"
