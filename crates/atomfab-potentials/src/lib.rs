@@ -7,7 +7,11 @@
 use atomfab_core::{ListKind, NeighborList, Vec3};
 
 pub mod error;
+pub mod pair;
+mod parallel;
+
 pub use error::PotentialError;
+pub use pair::{PairForm, PairParams, PairPotential};
 
 /// What a force evaluation should produce beyond forces.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,4 +46,27 @@ pub trait Potential: Send + Sync {
     /// Computes forces (eV/Å, overwritten, one per local atom) and the energy/virial into `out`.
     /// `species[i]` is the species index of local atom i (indices into `self.species()`).
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output);
+}
+
+/// Species index for each of `names` (a system's species names) in the order `potential.species()` expects.
+/// A potential without species names (e.g. `lj:epsilon=1,...`) applies to every species (all map to 0).
+/// Errors when a name is not covered by the potential.
+pub fn species_indices<S: AsRef<str>>(potential: &dyn Potential, names: &[S]) -> Result<Vec<u32>, PotentialError> {
+    let own = potential.species();
+    if own.is_empty() {
+        return Ok(vec![0; names.len()]);
+    }
+    names
+        .iter()
+        .map(|n| {
+            let n = n.as_ref();
+            own.iter().position(|s| s == n).map(|k| k as u32).ok_or_else(|| {
+                PotentialError::Other(format!(
+                    "species '{n}' is not covered by potential '{}' (it knows {})",
+                    potential.name(),
+                    own.join(", ")
+                ))
+            })
+        })
+        .collect()
 }

@@ -1,0 +1,207 @@
+//! Deterministic parallel accumulation of forces over the atoms of a neighbour list.
+//!
+//! The local atoms are split into one contiguous chunk per rayon thread, balanced by neighbour count.
+//! Each chunk accumulates forces (and per-atom energies / scalars) into its own buffer over the
+//! extended (local + ghost) atoms, so Newton's third law can scatter to any atom without races. The
+//! buffers are then summed in chunk order, so results depend only on the thread count. The virial
+//! comes from Σ x_a ⊗ f_a over extended atoms before ghosts are folded (LAMMPS' "fdotr").
+
+use crate::{Output, Request};
+use atomfab_core::{NeighborList, Vec3};
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Per-chunk accumulators over extended atoms. `X` is the potential's own per-chunk scratch.
+#[derive(Default)]
+pub(crate) struct Chunk<X> {
+    /// Forces on extended atoms (eV/Å).
+    pub f: Vec<Vec3>,
+    /// Per-atom energies on extended atoms (eV), empty unless requested.
+    pub e_atom: Vec<f64>,
+    /// A per-extended-atom scalar (EAM electron density).
+    pub s: Vec<f64>,
+    /// Energy of this chunk (eV).
+    pub energy: f64,
+    pub extra: X,
+}
+
+#[derive(Default)]
+pub(crate) struct Workspace<X> {
+    pub chunks: Vec<Chunk<X>>,
+    /// Local atom ranges of the chunks.
+    pub bounds: Vec<Range<usize>>,
+}
+
+/// Atoms per block in the reductions (fixed, so sums do not depend on scheduling).
+const BLOCK: usize = 4096;
+
+impl<X: Default + Send + Sync> Workspace<X> {
+    /// Splits the local atoms into chunks and zeroes the force (and per-atom energy) buffers.
+    pub fn prepare(&mut self, list: &NeighborList, request: Request) {
+        let n = list.n_local();
+        let n_ext = list.n_extended();
+        let nchunks = rayon::current_num_threads().clamp(1, n.max(1));
+        // Balance by neighbour entries plus a constant per atom.
+        let total: usize = (0..n).map(|i| list.neighbors_of(i).len() + 4).sum();
+        self.bounds.clear();
+        let mut start = 0;
+        let mut acc = 0usize;
+        let mut c = 1;
+        for i in 0..n {
+            acc += list.neighbors_of(i).len() + 4;
+            if c < nchunks && acc * nchunks >= total * c {
+                self.bounds.push(start..i + 1);
+                start = i + 1;
+                c += 1;
+            }
+        }
+        self.bounds.push(start..n);
+        while self.bounds.len() < nchunks {
+            self.bounds.push(n..n);
+        }
+        self.chunks.resize_with(nchunks, Chunk::default);
+        self.chunks.truncate(nchunks);
+        let per_atom = request.per_atom_energy;
+        self.chunks.par_iter_mut().for_each(|c| {
+            c.f.clear();
+            c.f.resize(n_ext, [0.0; 3]);
+            c.e_atom.clear();
+            if per_atom {
+                c.e_atom.resize(n_ext, 0.0);
+            }
+            c.energy = 0.0;
+        });
+    }
+
+    /// Runs `work(range, chunk)` for every chunk in parallel.
+    pub fn run<F>(&mut self, work: F)
+    where
+        F: Fn(Range<usize>, &mut Chunk<X>) + Sync + Send,
+    {
+        let bounds = &self.bounds;
+        self.chunks.par_iter_mut().zip(bounds.par_iter()).for_each(|(c, r)| work(r.clone(), c));
+    }
+
+    /// Zeroes the scalar buffers (length n_ext).
+    pub fn zero_scalars(&mut self, n_ext: usize) {
+        self.chunks.par_iter_mut().for_each(|c| {
+            c.s.clear();
+            c.s.resize(n_ext, 0.0);
+        });
+    }
+
+    /// Sums the chunks' scalar buffers into `out` (length n_ext) and folds ghosts onto their sources;
+    /// afterwards `out[..n_local]` holds the totals (ghost entries are left as partial sums).
+    pub fn reduce_scalars(&self, list: &NeighborList, out: &mut Vec<f64>) {
+        let n_ext = list.n_extended();
+        out.clear();
+        out.resize(n_ext, 0.0);
+        let chunks = &self.chunks;
+        out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, block)| {
+            let base = b * BLOCK;
+            for c in chunks {
+                for (k, v) in block.iter_mut().enumerate() {
+                    *v += c.s[base + k];
+                }
+            }
+        });
+        let n = list.n_local();
+        let (local, ghosts) = out.split_at_mut(n);
+        for (g, &s) in ghosts.iter().zip(list.ghost_sources()) {
+            local[s as usize] += *g;
+        }
+    }
+
+    /// Sums the chunks into `forces` (local atoms, overwritten), the energy, the virial and the per-atom
+    /// energies of `out`.
+    pub fn finish(&mut self, list: &NeighborList, forces: &mut [Vec3], request: Request, out: &mut Output) {
+        let n = list.n_local();
+        let n_ext = list.n_extended();
+        assert_eq!(forces.len(), n, "forces buffer must have one entry per local atom");
+        let (first, rest) = self.chunks.split_first_mut().expect("at least one chunk");
+        // Sum all chunks into the first, block by block.
+        if !rest.is_empty() {
+            let rest = &*rest;
+            first.f.par_chunks_mut(BLOCK).enumerate().for_each(|(b, block)| {
+                let base = b * BLOCK;
+                for c in rest {
+                    for (k, v) in block.iter_mut().enumerate() {
+                        let w = c.f[base + k];
+                        v[0] += w[0];
+                        v[1] += w[1];
+                        v[2] += w[2];
+                    }
+                }
+            });
+            if request.per_atom_energy {
+                first.e_atom.par_chunks_mut(BLOCK).enumerate().for_each(|(b, block)| {
+                    let base = b * BLOCK;
+                    for c in rest {
+                        for (k, v) in block.iter_mut().enumerate() {
+                            *v += c.e_atom[base + k];
+                        }
+                    }
+                });
+            }
+        }
+        let energy = first.energy + rest.iter().map(|c| c.energy).sum::<f64>();
+        out.energy = energy;
+        let total = &first.f;
+        if request.virial {
+            let x = list.extended_positions();
+            let partial: Vec<[f64; 6]> = (0..n_ext.div_ceil(BLOCK))
+                .into_par_iter()
+                .map(|b| {
+                    let mut v = [0.0; 6];
+                    for a in b * BLOCK..((b + 1) * BLOCK).min(n_ext) {
+                        let (r, f) = (x[a], total[a]);
+                        v[0] += r[0] * f[0];
+                        v[1] += r[1] * f[1];
+                        v[2] += r[2] * f[2];
+                        v[3] += r[0] * f[1];
+                        v[4] += r[0] * f[2];
+                        v[5] += r[1] * f[2];
+                    }
+                    v
+                })
+                .collect();
+            let mut v = [0.0; 6];
+            for p in partial {
+                for k in 0..6 {
+                    v[k] += p[k];
+                }
+            }
+            out.virial = v;
+        } else {
+            out.virial = [0.0; 6];
+        }
+        forces.copy_from_slice(&total[..n]);
+        for (g, &s) in total[n..].iter().zip(list.ghost_sources()) {
+            let l = &mut forces[s as usize];
+            l[0] += g[0];
+            l[1] += g[1];
+            l[2] += g[2];
+        }
+        if request.per_atom_energy {
+            out.per_atom_energy.clear();
+            out.per_atom_energy.extend_from_slice(&first.e_atom[..n]);
+            for (g, &s) in first.e_atom[n..].iter().zip(list.ghost_sources()) {
+                out.per_atom_energy[s as usize] += *g;
+            }
+        }
+    }
+}
+
+/// Species of every extended atom: `map(species[source(a)])`, reusing `buf`.
+pub(crate) fn extended_types(list: &NeighborList, species: &[u32], map: impl Fn(u32) -> u32, buf: &mut Vec<u32>) {
+    let n = list.n_local();
+    assert_eq!(species.len(), n, "species must have one entry per local atom");
+    buf.clear();
+    buf.extend(species.iter().map(|&s| map(s)));
+    let ghosts = list.ghost_sources();
+    buf.reserve(ghosts.len());
+    for &s in ghosts {
+        let t = buf[s as usize];
+        buf.push(t);
+    }
+}
