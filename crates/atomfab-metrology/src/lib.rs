@@ -9,6 +9,7 @@ pub mod io;
 pub mod level;
 pub mod fft;
 pub mod params;
+pub mod profile;
 
 pub use error::{MetrologyError, Result};
 pub use heightmap::HeightMap;
