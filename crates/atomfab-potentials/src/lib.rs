@@ -6,10 +6,13 @@
 
 use atomfab_core::{ListKind, NeighborList, Vec3};
 
+pub mod eam;
 pub mod error;
 pub mod pair;
 mod parallel;
+mod reader;
 
+pub use eam::Eam;
 pub use error::PotentialError;
 pub use pair::{PairForm, PairParams, PairPotential};
 
