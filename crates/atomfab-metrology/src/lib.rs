@@ -10,6 +10,7 @@ pub mod level;
 pub mod fft;
 pub mod params;
 pub mod profile;
+pub mod psd;
 
 pub use error::{MetrologyError, Result};
 pub use heightmap::HeightMap;
