@@ -261,7 +261,7 @@ pub fn read<R: BufRead>(reader: R, file: &str, options: &ReadOptions) -> Result<
             let body = strip_comment(l.line());
             match name {
                 "Masses" => {
-                    l.check_columns(2, "Masses: type mass")?;
+                    l.check_columns_of(body, 2, "Masses: type mass")?;
                     let mut it = body.split_ascii_whitespace();
                     let t: u64 = l.int(it.next().unwrap_or(""), "an atom type")?;
                     if t == 0 || t > ntypes {
@@ -337,7 +337,7 @@ pub fn read<R: BufRead>(reader: R, file: &str, options: &ReadOptions) -> Result<
                     c.positions.push(r);
                 }
                 "Velocities" => {
-                    l.check_columns(4, "Velocities: id vx vy vz")?;
+                    l.check_columns_of(body, 4, "Velocities: id vx vy vz")?;
                     let c = cols.as_mut().expect("checked above");
                     let n = c.positions.len();
                     if vel_seen.is_empty() {

@@ -143,7 +143,12 @@ impl<R: BufRead> Lines<R> {
 
     /// Fails with `ColumnCount` unless the current line has exactly `n` whitespace-separated tokens.
     pub fn check_columns(&self, n: usize, what: &str) -> Result<(), IoError> {
-        let got = self.text.split_ascii_whitespace().count();
+        self.check_columns_of(&self.text, n, what)
+    }
+
+    /// Like `check_columns` for part of the current line (e.g. without its comment).
+    pub fn check_columns_of(&self, text: &str, n: usize, what: &str) -> Result<(), IoError> {
+        let got = text.split_ascii_whitespace().count();
         if got != n {
             return Err(self.err(ErrorKind::ColumnCount, format!("{n} columns ({what})"), format!("{got} columns")));
         }
