@@ -114,9 +114,10 @@ pub fn run_config(cfg: &ClusterConfig) -> Result<SearchResult, ClusterError> {
     }
     let r = search(&cfg.settings())?;
     let label = cfg.potential.to_string();
+    let units = cfg.potential.unit_system();
     if let Some(path) = &cfg.out {
         let f = XyzFrame { positions: &r.positions, energy: r.energy, point_group: &r.point_group };
-        write_extxyz(path, &[f], &cfg.species, &label)?;
+        write_extxyz(path, &[f], &cfg.species, units, &label)?;
     }
     if let Some(path) = &cfg.minima_out {
         let frames: Vec<XyzFrame> = r
@@ -125,7 +126,7 @@ pub fn run_config(cfg: &ClusterConfig) -> Result<SearchResult, ClusterError> {
             .zip(&r.minima_positions)
             .map(|(m, p)| XyzFrame { positions: p, energy: m.energy, point_group: &m.point_group })
             .collect();
-        write_extxyz(path, &frames, &cfg.species, &label)?;
+        write_extxyz(path, &frames, &cfg.species, units, &label)?;
     }
     Ok(r)
 }

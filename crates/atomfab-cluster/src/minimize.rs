@@ -1,7 +1,5 @@
 //! Local minimisers on flat coordinate slices (length unit of the potential): L-BFGS and FIRE.
 
-use std::time::Instant;
-
 /// Outcome of one local minimisation.
 #[derive(Debug, Clone, Copy)]
 pub struct MinResult {
@@ -54,13 +52,13 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Minimise `f` (returns energy, writes gradient) from `x` in place with L-BFGS.
-/// `deadline`, when given, stops the minimisation early (result marked not converged).
+/// `stop` is asked once per iteration; when it returns true the minimisation ends early (not converged).
 pub fn lbfgs(
     x: &mut [f64],
     f: &mut impl FnMut(&[f64], &mut [f64]) -> f64,
     p: &LbfgsParams,
     ws: &mut LbfgsWorkspace,
-    deadline: Option<Instant>,
+    stop: &dyn Fn() -> bool,
 ) -> MinResult {
     let n = x.len();
     let m = p.memory.max(1);
@@ -86,7 +84,7 @@ pub fn lbfgs(
         if r < p.grad_tol || !e.is_finite() {
             return MinResult { energy: e, rms_grad: r, iterations: it, evaluations: evals, converged: e.is_finite() };
         }
-        if it >= p.max_iter || deadline.is_some_and(|d| Instant::now() >= d) {
+        if it >= p.max_iter || stop() {
             return MinResult { energy: e, rms_grad: r, iterations: it, evaluations: evals, converged: false };
         }
         it += 1;
@@ -185,7 +183,7 @@ impl Default for FireParams {
 }
 
 /// Minimise `f` from `x` in place with FIRE (velocity Verlet with velocity mixing and adaptive time step).
-pub fn fire(x: &mut [f64], f: &mut impl FnMut(&[f64], &mut [f64]) -> f64, p: &FireParams, deadline: Option<Instant>) -> MinResult {
+pub fn fire(x: &mut [f64], f: &mut impl FnMut(&[f64], &mut [f64]) -> f64, p: &FireParams, stop: &dyn Fn() -> bool) -> MinResult {
     const N_MIN: usize = 5;
     const F_INC: f64 = 1.1;
     const F_DEC: f64 = 0.5;
@@ -205,7 +203,7 @@ pub fn fire(x: &mut [f64], f: &mut impl FnMut(&[f64], &mut [f64]) -> f64, p: &Fi
         if r < p.grad_tol {
             return MinResult { energy: e, rms_grad: r, iterations: it, evaluations: evals, converged: true };
         }
-        if !e.is_finite() || deadline.is_some_and(|d| Instant::now() >= d) {
+        if !e.is_finite() || stop() {
             return MinResult { energy: e, rms_grad: r, iterations: it, evaluations: evals, converged: false };
         }
         // power P = F·v with F = −g

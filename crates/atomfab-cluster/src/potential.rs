@@ -573,6 +573,14 @@ impl PotentialSpec {
         matches!(self.kind, PotentialKind::LennardJones { epsilon, sigma } if epsilon == 1.0 && sigma == 1.0)
     }
 
+    /// Unit system of positions and energies: Gupta works in Å and eV (metal), the others in reduced units.
+    pub fn unit_system(&self) -> atomfab_core::UnitSystem {
+        match self.kind {
+            PotentialKind::Gupta { .. } => atomfab_core::UnitSystem::Metal,
+            _ => atomfab_core::UnitSystem::Lj,
+        }
+    }
+
     /// Energy unit, for output.
     pub fn energy_unit(&self) -> &'static str {
         match self.kind {

@@ -85,19 +85,21 @@ pub(crate) struct Quencher<'a> {
     pbuf: Vec<[f64; 3]>,
     gbuf: Vec<[f64; 3]>,
     pub evals: u64,
+    /// Whether the last quench reached the gradient tolerance (false when stopped early).
+    pub last_converged: bool,
 }
 
 impl<'a> Quencher<'a> {
     pub fn new(pot: &'a dyn ClusterPotential, n: usize, params: LbfgsParams) -> Self {
-        Self { pot, params, ws: LbfgsWorkspace::default(), pbuf: vec![[0.0; 3]; n], gbuf: vec![[0.0; 3]; n], evals: 0 }
+        Self { pot, params, ws: LbfgsWorkspace::default(), pbuf: vec![[0.0; 3]; n], gbuf: vec![[0.0; 3]; n], evals: 0, last_converged: false }
     }
 
-    /// Relax `pos` in place; returns the energy.
-    pub fn quench(&mut self, pos: &mut [[f64; 3]], deadline: Option<Instant>) -> f64 {
-        self.quench_with(pos, deadline, self.params)
+    /// Relax `pos` in place; returns the energy. Ends early when `shared` says stop.
+    pub fn quench(&mut self, pos: &mut [[f64; 3]], shared: Option<&Shared>) -> f64 {
+        self.quench_with(pos, shared, self.params)
     }
 
-    pub fn quench_with(&mut self, pos: &mut [[f64; 3]], deadline: Option<Instant>, params: LbfgsParams) -> f64 {
+    pub fn quench_with(&mut self, pos: &mut [[f64; 3]], shared: Option<&Shared>, params: LbfgsParams) -> f64 {
         let pot = self.pot;
         let pbuf = &mut self.pbuf;
         let gbuf = &mut self.gbuf;
@@ -109,10 +111,15 @@ impl<'a> Quencher<'a> {
             }
             let e = pot.energy_gradient(pbuf, gbuf);
             g.copy_from_slice(gbuf.as_flattened());
+            if let Some(s) = shared {
+                s.evaluations.fetch_add(1, Ordering::Relaxed);
+            }
             e
         };
-        let r = lbfgs(pos.as_flattened_mut(), &mut f, &params, &mut self.ws, deadline);
+        let stop = || shared.is_some_and(|s| s.should_stop());
+        let r = lbfgs(pos.as_flattened_mut(), &mut f, &params, &mut self.ws, &stop);
         self.evals += r.evaluations as u64;
+        self.last_converged = r.converged;
         r.energy
     }
 }
@@ -208,16 +215,10 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
     let mut steps = 0u64;
     let mut restarts = 0u64;
     let mut ebuf = Vec::new();
-    let mut flushed = 0u64;
-    let flush = |q: &Quencher, flushed: &mut u64| {
-        shared.evaluations.fetch_add(q.evals - *flushed, Ordering::Relaxed);
-        *flushed = q.evals;
-    };
     'outer: loop {
         let motif = if ctx.seeding { Motif::ALL[(walker + restarts as usize * threads.max(1)) % Motif::ALL.len()] } else { Motif::Random };
         let mut cur = start_structure(motif, ctx, rng);
-        let mut cur_e = q.quench(&mut cur, shared.deadline);
-        flush(&q, &mut flushed);
+        let mut cur_e = q.quench(&mut cur, Some(shared));
         let record = |e: f64, x: &[[f64; 3]], db: &mut MinimaDb, best_e: &mut f64, best_x: &mut Vec<[f64; 3]>| {
             if e < *best_e {
                 *best_e = e;
@@ -240,10 +241,10 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
             trial.copy_from_slice(&cur);
             perturb(&mut trial, ctx, step, rng, &mut ebuf);
             contain(&mut trial, rc, rng);
-            let e = q.quench(&mut trial, shared.deadline);
-            flush(&q, &mut flushed);
+            let e = q.quench(&mut trial, Some(shared));
             steps += 1;
-            if !e.is_finite() {
+            if !e.is_finite() || (!q.last_converged && shared.should_stop()) {
+                // an interrupted quench is not a minimum
                 continue;
             }
             record(e, &trial, &mut db, &mut best_e, &mut best_x);
@@ -303,17 +304,14 @@ pub(crate) fn genetic(ctx: &WalkerCtx, shared: &Shared, rng: &mut Xoshiro256Plus
     let mut db = MinimaDb::new(ctx.keep);
     let tol = SameTol::default();
     let rc = container_radius(n, ctx.nn);
-    let mut flushed = 0u64;
     let mut ebuf = Vec::new();
     let mut pop: Vec<(f64, Vec<[f64; 3]>, Vec<f64>)> = Vec::new();
     let mut steps = 0u64;
     let mut best_e = f64::INFINITY;
     let mut best_x = Vec::new();
-    let mut evaluate = |mut x: Vec<[f64; 3]>, q: &mut Quencher, db: &mut MinimaDb, flushed: &mut u64| {
-        let e = q.quench(&mut x, shared.deadline);
-        shared.evaluations.fetch_add(q.evals - *flushed, Ordering::Relaxed);
-        *flushed = q.evals;
-        if e.is_finite() {
+    let mut evaluate = |mut x: Vec<[f64; 3]>, q: &mut Quencher, db: &mut MinimaDb| {
+        let e = q.quench(&mut x, Some(shared));
+        if e.is_finite() && (q.last_converged || best_x.is_empty()) {
             db.insert(e, &x);
             shared.report(e);
             if e < best_e {
@@ -325,7 +323,7 @@ pub(crate) fn genetic(ctx: &WalkerCtx, shared: &Shared, rng: &mut Xoshiro256Plus
     };
     while pop.len() < pop_size && !shared.should_stop() {
         let x = random_cluster(n, ctx.nn, rng);
-        let (e, x) = evaluate(x, &mut q, &mut db, &mut flushed);
+        let (e, x) = evaluate(x, &mut q, &mut db);
         if e.is_finite() {
             let fp = fingerprint(&x);
             pop.push((e, x, fp));
@@ -363,7 +361,7 @@ pub(crate) fn genetic(ctx: &WalkerCtx, shared: &Shared, rng: &mut Xoshiro256Plus
             perturb(&mut child, ctx, 0.4 * ctx.nn, rng, &mut ebuf);
         }
         contain(&mut child, rc, rng);
-        let (e, x) = evaluate(child, &mut q, &mut db, &mut flushed);
+        let (e, x) = evaluate(child, &mut q, &mut db);
         steps += 1;
         if !e.is_finite() || e >= pop[pop.len() - 1].0 {
             continue;

@@ -1,7 +1,8 @@
-//! Extended XYZ output of cluster structures (positions in the potential's length unit).
+//! Extended XYZ output of cluster structures through `atomfab_io::extxyz` (positions in the potential's length
+//! unit: reduced σ/r₀/a units are written as `lj` units, Gupta's Å as metal units).
 
 use crate::error::ClusterError;
-use std::io::Write;
+use atomfab_core::{Cell, Element, Species, System, UnitSystem};
 use std::path::Path;
 
 /// One frame to write.
@@ -12,29 +13,62 @@ pub struct XyzFrame<'a> {
     pub point_group: &'a str,
 }
 
-/// Write frames to `path` as extended XYZ (ASE/OVITO readable), via a temporary file and rename.
-pub fn write_extxyz(path: &Path, frames: &[XyzFrame], species: &str, potential: &str) -> Result<(), ClusterError> {
-    let io_err = |e: std::io::Error| ClusterError::Io { path: path.display().to_string(), msg: e.to_string() };
-    let mut text = String::new();
-    for f in frames {
-        text.push_str(&format!("{}\n", f.positions.len()));
-        text.push_str(&format!(
-            "Properties=species:S:1:pos:R:3 energy={:.10} point_group={} potential=\"{}\" pbc=\"F F F\"\n",
-            f.energy, f.point_group, potential
-        ));
-        for p in f.positions {
-            text.push_str(&format!("{species} {:.10} {:.10} {:.10}\n", p[0], p[1], p[2]));
+/// A non-periodic `System` holding the cluster in a box with `vacuum` (length unit) around it.
+pub fn cluster_system(positions: &[[f64; 3]], species: &str, units: UnitSystem, vacuum: f64) -> Result<System, ClusterError> {
+    let bad = |m: String| ClusterError::Config(m);
+    if species.is_empty() || species.contains(char::is_whitespace) {
+        return Err(bad(format!("species: expected a name without spaces, found `{species}`")));
+    }
+    let mut lo = [f64::INFINITY; 3];
+    let mut hi = [f64::NEG_INFINITY; 3];
+    for p in positions {
+        for a in 0..3 {
+            lo[a] = lo[a].min(p[a]);
+            hi[a] = hi[a].max(p[a]);
         }
     }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| ClusterError::Io { path: path.display().to_string(), msg: "not a file name".into() })?;
-    let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
-    let mut file = std::fs::File::create(&tmp).map_err(io_err)?;
-    file.write_all(text.as_bytes()).map_err(io_err)?;
-    file.sync_all().map_err(io_err)?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io_err(e)
+    if positions.is_empty() {
+        lo = [0.0; 3];
+        hi = [0.0; 3];
+    }
+    let len = [0, 1, 2].map(|a| hi[a] - lo[a] + 2.0 * vacuum);
+    let cell = Cell::new(
+        [[len[0], 0.0, 0.0], [0.0, len[1], 0.0], [0.0, 0.0, len[2]]],
+        [lo[0] - vacuum, lo[1] - vacuum, lo[2] - vacuum],
+        [false; 3],
+    )
+    .map_err(|e| bad(format!("cluster box: {e}")))?;
+    let mut sys = System::new(cell, units);
+    let element = Element::from_symbol(species);
+    let k = sys.species_named(Species { name: species.to_string(), element, mass: element.map_or(1.0, |e| e.mass) });
+    for p in positions {
+        sys.push_atom(k, *p);
+    }
+    Ok(sys)
+}
+
+/// Write frames to `path` as extended XYZ (ASE/OVITO readable), atomically (temporary file, then rename).
+pub fn write_extxyz(
+    path: &Path,
+    frames: &[XyzFrame],
+    species: &str,
+    units: UnitSystem,
+    potential: &str,
+) -> Result<(), ClusterError> {
+    let systems = frames
+        .iter()
+        .map(|f| cluster_system(f.positions, species, units, 5.0))
+        .collect::<Result<Vec<_>, _>>()?;
+    atomfab_core::fsutil::write_atomic(path, |w| {
+        for (f, sys) in frames.iter().zip(&systems) {
+            let info = vec![
+                ("energy".to_string(), format!("{:.10}", f.energy)),
+                ("point_group".to_string(), f.point_group.to_string()),
+                ("potential".to_string(), potential.to_string()),
+            ];
+            atomfab_io::extxyz::write_frame(w, sys, &info)?;
+        }
+        Ok(())
     })
+    .map_err(|e| ClusterError::Io { path: path.display().to_string(), msg: e.to_string() })
 }

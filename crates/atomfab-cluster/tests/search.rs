@@ -60,8 +60,8 @@ fn evaluation_budget_is_respected() {
     s.target = Some(Target::Energy(-1000.0));
     let r = search(&s).unwrap();
     assert_eq!(r.stop_reason, "evaluation budget");
-    // each walker may finish the quench it is in (a few hundred evaluations) after the budget ends
-    assert!(r.evaluations < 20_000 + 2 * 5_000, "{}", r.evaluations);
+    // walkers stop inside their quench; only the final polish of the best structure comes on top
+    assert!(r.evaluations < 20_000 + 2_000, "{}", r.evaluations);
 }
 
 #[test]
@@ -158,7 +158,7 @@ fn recipe_section_parses_runs_and_writes_extxyz() {
     assert!(lines.next().unwrap().contains("point_group=Ih"));
     assert_eq!(xyz.lines().count(), 15);
     let minima = std::fs::read_to_string(dir.join("minima.xyz")).unwrap();
-    assert!(minima.lines().filter(|l| l.starts_with("Properties=")).count() >= 1);
+    assert!(minima.lines().filter(|l| l.contains("Properties=")).count() >= 1);
     // unknown keys and bad values are rejected with the key named
     let err = toml::from_str::<ClusterConfig>("n = 13\ntemprature = 1.0\n").unwrap_err().to_string();
     assert!(err.contains("temprature"), "{err}");
