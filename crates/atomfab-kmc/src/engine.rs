@@ -12,7 +12,7 @@
 use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::config::{Event, Model, Rate};
+use crate::config::{Model, Rate};
 use crate::lattice::NONE;
 use crate::rates;
 
@@ -63,6 +63,17 @@ impl SlotList {
     }
 }
 
+/// The per-event data the inner loop reads, packed together.
+#[derive(Clone, Copy)]
+struct HotEvent {
+    type_mask: u64,
+    partner_type_mask: u64,
+    partner: u8,
+    cond: (usize, usize),
+}
+
+const NO_PARTNER: u8 = u8::MAX;
+
 pub struct Engine<'m> {
     model: &'m Model,
     z: usize,
@@ -71,9 +82,18 @@ pub struct Engine<'m> {
     species: Vec<u8>,
     height: Vec<i32>,
     lists: Vec<SlotList>,
-    /// Event ids whose `site` species is s.
-    by_center: Vec<Vec<u16>>,
+    /// Event ids whose `site` species is s: `center_events[center_start[s]..center_start[s + 1]]`.
+    center_events: Vec<u16>,
+    center_start: Vec<usize>,
     is_pair: Vec<bool>,
+    hot: Vec<HotEvent>,
+    /// Flattened conditions: (mask index, min, max); event e uses `conds[hot[e].cond.0..hot[e].cond.1]`.
+    conds: Vec<(usize, u32, u32)>,
+    /// Distinct condition masks and, per site, the number of neighbours in each (`ncnt[i * nmask + c]`).
+    masks: Vec<u64>,
+    ncnt: Vec<u8>,
+    /// Species whose change on a neighbour can alter the events of a site holding species s.
+    sensitive: Vec<u64>,
     /// Current rate of one slot of each event (1/s).
     rate: Vec<f64>,
     time: f64,
@@ -94,9 +114,49 @@ impl<'m> Engine<'m> {
         let n = lat.n_sites();
         let z = lat.z;
         let ns = model.species.len();
-        let mut by_center = vec![Vec::new(); ns];
-        for (e, ev) in model.events.iter().enumerate() {
-            by_center[ev.center as usize].push(e as u16);
+        let mut center_events = Vec::new();
+        let mut center_start = vec![0usize];
+        for s in 0..ns {
+            for (e, ev) in model.events.iter().enumerate() {
+                if ev.center as usize == s {
+                    center_events.push(e as u16);
+                }
+            }
+            center_start.push(center_events.len());
+        }
+        let mut masks: Vec<u64> = Vec::new();
+        let mut conds = Vec::new();
+        let mut hot = Vec::new();
+        let mut sensitive = vec![0u64; ns];
+        for ev in &model.events {
+            let c0 = conds.len();
+            for c in &ev.conditions {
+                let mi = masks.iter().position(|&m| m == c.mask).unwrap_or_else(|| {
+                    masks.push(c.mask);
+                    masks.len() - 1
+                });
+                conds.push((mi, c.min, c.max));
+                sensitive[ev.center as usize] |= c.mask;
+            }
+            if let Some((p, _)) = ev.partner {
+                sensitive[ev.center as usize] |= 1 << p;
+            }
+            hot.push(HotEvent {
+                type_mask: ev.type_mask,
+                partner_type_mask: ev.partner_type_mask,
+                partner: ev.partner.map_or(NO_PARTNER, |p| p.0),
+                cond: (c0, conds.len()),
+            });
+        }
+        let nmask = masks.len();
+        let mut ncnt = vec![0u8; n * nmask];
+        for i in 0..n {
+            for (c, &m) in masks.iter().enumerate() {
+                ncnt[i * nmask + c] = lat.nbr[i * z..(i + 1) * z]
+                    .iter()
+                    .filter(|&&j| j != NONE && (m >> lat.initial_species[j as usize]) & 1 == 1)
+                    .count() as u8;
+            }
         }
         let is_pair: Vec<bool> = model.events.iter().map(|e| e.partner.is_some()).collect();
         let lists = is_pair
@@ -123,8 +183,14 @@ impl<'m> Engine<'m> {
             species: lat.initial_species.clone(),
             height: vec![0; n],
             lists,
-            by_center,
+            center_events,
+            center_start,
             is_pair,
+            hot,
+            conds,
+            masks,
+            ncnt,
+            sensitive,
             rate: vec![0.0; model.events.len()],
             time: 0.0,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
@@ -206,16 +272,11 @@ impl<'m> Engine<'m> {
     }
 
     #[inline]
-    fn conditions_ok(&self, ev: &Event, i: usize) -> bool {
-        let base = i * self.z;
-        for c in &ev.conditions {
-            let mut n = 0u32;
-            for &j in &self.nbr[base..base + self.z] {
-                if j != NONE && (c.mask >> self.species[j as usize]) & 1 == 1 {
-                    n += 1;
-                }
-            }
-            if n < c.min || n > c.max {
+    fn conditions_ok(&self, h: &HotEvent, i: usize) -> bool {
+        let nm = self.masks.len();
+        for &(c, min, max) in &self.conds[h.cond.0..h.cond.1] {
+            let n = self.ncnt[i * nm + c] as u32;
+            if n < min || n > max {
                 return false;
             }
         }
@@ -227,8 +288,8 @@ impl<'m> Engine<'m> {
         let z = self.z;
         let s = self.species[i];
         if old != s {
-            for k in 0..self.by_center[old as usize].len() {
-                let e = self.by_center[old as usize][k] as usize;
+            for k in self.center_start[old as usize]..self.center_start[old as usize + 1] {
+                let e = self.center_events[k] as usize;
                 if self.is_pair[e] {
                     for d in 0..z {
                         self.lists[e].set((i * z + d) as u32, false);
@@ -239,21 +300,40 @@ impl<'m> Engine<'m> {
             }
         }
         let t = self.site_type[i];
-        for k in 0..self.by_center[s as usize].len() {
-            let e = self.by_center[s as usize][k] as usize;
-            let ev = &self.model.events[e];
-            let base_ok = (ev.type_mask >> t) & 1 == 1 && self.conditions_ok(ev, i);
-            match ev.partner {
-                None => self.lists[e].set(i as u32, base_ok),
-                Some((ps, _)) => {
-                    for d in 0..z {
-                        let j = self.nbr[i * z + d];
-                        let on = base_ok
-                            && j != NONE
-                            && self.species[j as usize] == ps
-                            && (ev.partner_type_mask >> self.site_type[j as usize]) & 1 == 1;
-                        self.lists[e].set((i * z + d) as u32, on);
-                    }
+        for k in self.center_start[s as usize]..self.center_start[s as usize + 1] {
+            let e = self.center_events[k] as usize;
+            let h = self.hot[e];
+            let base_ok = (h.type_mask >> t) & 1 == 1 && self.conditions_ok(&h, i);
+            if h.partner == NO_PARTNER {
+                self.lists[e].set(i as u32, base_ok);
+            } else {
+                for d in 0..z {
+                    let j = self.nbr[i * z + d];
+                    let on = base_ok
+                        && j != NONE
+                        && self.species[j as usize] == h.partner
+                        && (h.partner_type_mask >> self.site_type[j as usize]) & 1 == 1;
+                    self.lists[e].set((i * z + d) as u32, on);
+                }
+            }
+        }
+    }
+
+    /// Refresh the neighbours of i whose events can depend on i's species (old or new).
+    #[inline]
+    fn refresh_neighbours(&mut self, i: usize, old: u8, skip: u32) {
+        let new = self.species[i];
+        if old == new {
+            return;
+        }
+        let z = self.z;
+        for d in 0..z {
+            let k = self.nbr[i * z + d];
+            if k != NONE && k != skip {
+                let sk = self.species[k as usize];
+                let sens = self.sensitive[sk as usize];
+                if ((sens >> old) | (sens >> new)) & 1 == 1 {
+                    self.refresh(k as usize, sk);
                 }
             }
         }
@@ -270,6 +350,23 @@ impl<'m> Engine<'m> {
         self.species[i] = to;
         self.height[i] += dh;
         self.hsum[t] += dh as i64;
+        if old != to {
+            let nm = self.masks.len();
+            let z = self.z;
+            for c in 0..nm {
+                let m = self.masks[c];
+                let d = ((m >> to) & 1) as i32 - ((m >> old) & 1) as i32;
+                if d != 0 {
+                    for q in 0..z {
+                        let k = self.nbr[i * z + q];
+                        if k != NONE {
+                            let v = &mut self.ncnt[k as usize * nm + c];
+                            *v = (*v as i32 + d) as u8;
+                        }
+                    }
+                }
+            }
+        }
         old
     }
 
@@ -292,21 +389,9 @@ impl<'m> Engine<'m> {
         if j != NONE {
             self.refresh(j as usize, old_j);
         }
-        for d in 0..z {
-            let k = self.nbr[i * z + d];
-            if k != NONE && k != j {
-                let s = self.species[k as usize];
-                self.refresh(k as usize, s);
-            }
-        }
+        self.refresh_neighbours(i, old_i, j);
         if j != NONE {
-            for d in 0..z {
-                let k = self.nbr[j as usize * z + d];
-                if k != NONE && k as usize != i {
-                    let s = self.species[k as usize];
-                    self.refresh(k as usize, s);
-                }
-            }
+            self.refresh_neighbours(j as usize, old_j, i as u32);
         }
         self.fired[e] += 1;
         Executed {

@@ -112,7 +112,7 @@ pub fn summarize(model: &Model, res: &SimResult) -> Summary {
     Summary {
         gpc_angstrom_per_cycle: gpc,
         gpc_steady_angstrom_per_cycle: steady,
-        epc_angstrom_per_cycle: -gpc,
+        epc_angstrom_per_cycle: 0.0 - gpc + 0.0,
         cycles: model.cycles,
         coverage,
         thickness_angstrom: last.thickness_angstrom,
@@ -153,7 +153,12 @@ pub fn write_outputs(model: &Model, res: &SimResult, summary: &Summary, out_dir:
     write_atomic(&out_dir.join("summary.json"), &(json + "\n"))?;
 
     // Per-cycle table.
-    let surf_types: Vec<usize> = (0..lat.type_names.len()).filter(|&t| lat.type_is_surface[t]).collect();
+    let mut type_sites = vec![0u64; lat.type_names.len()];
+    for &t in &lat.site_type {
+        type_sites[t as usize] += 1;
+    }
+    let surf_types: Vec<usize> =
+        (0..lat.type_names.len()).filter(|&t| lat.type_is_surface[t] && type_sites[t] > 0).collect();
     let mut s = String::from("# atomfab-kmc per-cycle film thickness (angstrom), time (s)\ncycle,time_s,thickness_angstrom,gpc_angstrom,roughness_rms_angstrom,events");
     for &t in &surf_types {
         let _ = write!(s, ",thickness_{}_angstrom", lat.type_names[t]);
@@ -252,7 +257,7 @@ pub fn write_outputs(model: &Model, res: &SimResult, summary: &Summary, out_dir:
     // Plots.
     let th: Vec<(f64, f64)> = res.rows.iter().map(|r| (r.cycle as f64, r.thickness_angstrom)).collect();
     let mut series = vec![("reference surface".to_string(), th)];
-    if lat.type_names.len() > 1 {
+    if surf_types.len() > 1 {
         for &t in &surf_types {
             series.push((
                 lat.type_names[t].clone(),
