@@ -1,0 +1,468 @@
+//! Neighbour search for structure identification: the k nearest neighbours of an atom (as OVITO's
+//! `NearestNeighborFinder`) and all neighbours within a radius (as its `CutoffNeighborFinder`).
+//!
+//! Atoms are binned on a grid in fractional coordinates (so triclinic cells work) and sorted by bin.
+//! A query visits bins in Chebyshev shells of growing radius; periodic axes wrap with an image shift,
+//! so every periodic image of every atom is reachable, including an atom's own images in small cells.
+//! The search stops once the nearest unvisited bin is farther than the k-th best distance (or the radius),
+//! using the perpendicular bin widths as a lower bound, so results are exact for any cell.
+
+use crate::error::StructureError;
+use atomfab_core::cell::{dot, Vec3};
+use atomfab_core::Cell;
+
+/// Most neighbours one k-nearest query may ask for.
+pub const MAX_K: usize = 16;
+
+/// One neighbour: the vector from the central atom to it (Å), its squared length (Å²) and its atom index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbor {
+    pub delta: Vec3,
+    pub distance_sq: f64,
+    pub index: u32,
+}
+
+const EMPTY: Neighbor = Neighbor { delta: [0.0; 3], distance_sq: f64::INFINITY, index: u32::MAX };
+
+/// The nearest neighbours of one atom, sorted by distance; a fixed-size stack buffer (no allocation).
+#[derive(Debug, Clone, Copy)]
+pub struct NearestNeighbors {
+    items: [Neighbor; MAX_K],
+    len: usize,
+    k: usize,
+}
+
+impl NearestNeighbors {
+    /// An empty buffer for up to `k` (≤ `MAX_K`) neighbours.
+    pub fn new(k: usize) -> NearestNeighbors {
+        assert!((1..=MAX_K).contains(&k), "k = {k} must be in 1..={MAX_K}");
+        NearestNeighbors { items: [EMPTY; MAX_K], len: 0, k }
+    }
+    /// Found neighbours, nearest first.
+    #[inline]
+    pub fn as_slice(&self) -> &[Neighbor] {
+        &self.items[..self.len]
+    }
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    #[inline]
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+    #[inline]
+    fn full(&self) -> bool {
+        self.len == self.k
+    }
+    /// Squared distance a candidate must beat to enter.
+    #[inline]
+    fn worst(&self) -> f64 {
+        if self.full() {
+            self.items[self.len - 1].distance_sq
+        } else {
+            f64::INFINITY
+        }
+    }
+    /// Inserts in sorted position; a candidate tied with the current worst of a full buffer is dropped.
+    #[inline]
+    fn insert(&mut self, n: Neighbor) {
+        if n.distance_sq >= self.worst() {
+            return;
+        }
+        let mut p = if self.full() { self.len - 1 } else { self.len };
+        while p > 0 && self.items[p - 1].distance_sq > n.distance_sq {
+            self.items[p] = self.items[p - 1];
+            p -= 1;
+        }
+        self.items[p] = n;
+        if !self.full() {
+            self.len += 1;
+        }
+    }
+}
+
+/// Atoms binned for neighbour queries. Positions are wrapped into the cell along periodic axes.
+#[derive(Debug, Clone)]
+pub struct NeighborGrid {
+    vectors: [Vec3; 3],
+    pbc: [bool; 3],
+    dims: [usize; 3],
+    /// Fractional lower bound and span of the binned region per axis (0 and 1 on periodic axes).
+    lo: Vec3,
+    span: Vec3,
+    /// Rows of the inverse cell matrix (fractional s_k = inv[k] · (r − origin)).
+    inv: [Vec3; 3],
+    origin: Vec3,
+    /// Perpendicular width of one bin along each axis (Å).
+    bin_width: Vec3,
+    bin_start: Vec<u32>,
+    /// Wrapped Cartesian positions in bin order, with the atom index of each slot.
+    sorted_pos: Vec<Vec3>,
+    sorted_index: Vec<u32>,
+    /// Wrapped position of each atom, in input order.
+    wrapped: Vec<Vec3>,
+}
+
+/// Average number of atoms per bin the grid aims for; 27 bins then hold ~160 candidates, enough for
+/// the 14 nearest neighbours of close-packed and bcc crystals without a second shell.
+const TARGET_PER_BIN: f64 = 6.0;
+/// Upper bound on bins, so a sparse system cannot make the grid huge.
+const MAX_BINS_PER_ATOM: f64 = 4.0;
+
+impl NeighborGrid {
+    /// Bins `positions` (Å) in `cell`. Fails on non-finite coordinates or more than 2³² − 1 atoms.
+    pub fn new(cell: &Cell, positions: &[Vec3]) -> Result<NeighborGrid, StructureError> {
+        let n = positions.len();
+        if n >= u32::MAX as usize {
+            return Err(StructureError::Input(format!("{n} atoms; at most {} are supported", u32::MAX - 1)));
+        }
+        if let Some(i) = positions.iter().position(|r| r.iter().any(|x| !x.is_finite())) {
+            return Err(StructureError::Input(format!("atom {} has a non-finite position {:?}", i + 1, positions[i])));
+        }
+        let vectors = *cell.vectors();
+        let pbc = cell.pbc();
+        let origin = cell.origin();
+        let o = cell.to_fractional(origin);
+        debug_assert!(o.iter().all(|x| x.abs() < 1e-12));
+        let e = [cell.to_fractional(add3(origin, [1.0, 0.0, 0.0])), cell.to_fractional(add3(origin, [0.0, 1.0, 0.0])), cell.to_fractional(add3(origin, [0.0, 0.0, 1.0]))];
+        // Column j of the inverse holds the fractional image of Cartesian unit vector j.
+        let inv = [0, 1, 2].map(|k| [e[0][k], e[1][k], e[2][k]]);
+        let mut frac: Vec<Vec3> = Vec::with_capacity(n);
+        let mut wrapped: Vec<Vec3> = Vec::with_capacity(n);
+        for &r in positions {
+            let d = sub3(r, origin);
+            let mut s = [dot(inv[0], d), dot(inv[1], d), dot(inv[2], d)];
+            let mut moved = false;
+            for k in 0..3 {
+                if pbc[k] && !(0.0..1.0).contains(&s[k]) {
+                    s[k] -= s[k].floor();
+                    if s[k] >= 1.0 {
+                        s[k] = 0.0;
+                    }
+                    moved = true;
+                }
+            }
+            frac.push(s);
+            wrapped.push(if moved { cell.to_cartesian(s) } else { r });
+        }
+        let mut lo = [0.0; 3];
+        let mut span = [1.0; 3];
+        for k in 0..3 {
+            if !pbc[k] && n > 0 {
+                let (mn, mx) = frac.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), s| (a.min(s[k]), b.max(s[k])));
+                lo[k] = mn;
+                span[k] = (mx - mn).max(1e-9);
+            }
+        }
+        let widths = cell.perpendicular_widths();
+        let extent = [0, 1, 2].map(|k| widths[k] * span[k]);
+        // Bin edge from the mean density over the binned region.
+        let volume = cell.volume() * span[0] * span[1] * span[2];
+        let per_atom = volume / (n.max(1) as f64);
+        let mut edge = (TARGET_PER_BIN * per_atom).cbrt().max(1e-6);
+        let dims = loop {
+            let d = [0, 1, 2].map(|k| ((extent[k] / edge).floor() as usize).max(1));
+            if (d[0] as f64) * (d[1] as f64) * (d[2] as f64) <= MAX_BINS_PER_ATOM * n.max(1) as f64 {
+                break d;
+            }
+            edge *= 1.26;
+        };
+        let bin_width = [0, 1, 2].map(|k| extent[k] / dims[k] as f64);
+        let nbins = dims[0] * dims[1] * dims[2];
+        let mut bin_of = Vec::with_capacity(n);
+        let mut count = vec![0u32; nbins + 1];
+        for s in &frac {
+            let c = bin_coords(s, lo, span, dims);
+            let b = (c[0] * dims[1] + c[1]) * dims[2] + c[2];
+            bin_of.push(b as u32);
+            count[b + 1] += 1;
+        }
+        for b in 0..nbins {
+            count[b + 1] += count[b];
+        }
+        let mut fill = count.clone();
+        let mut sorted_index = vec![0u32; n];
+        let mut sorted_pos = vec![[0.0; 3]; n];
+        for (i, &b) in bin_of.iter().enumerate() {
+            let slot = fill[b as usize] as usize;
+            sorted_index[slot] = i as u32;
+            sorted_pos[slot] = wrapped[i];
+            fill[b as usize] += 1;
+        }
+        Ok(NeighborGrid { vectors, pbc, dims, lo, span, inv, origin, bin_width, bin_start: count, sorted_pos, sorted_index, wrapped })
+    }
+
+    pub fn len(&self) -> usize {
+        self.wrapped.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.wrapped.is_empty()
+    }
+    /// Atom indices in bin order: iterating queries in this order keeps memory access local.
+    pub fn spatial_order(&self) -> &[u32] {
+        &self.sorted_index
+    }
+    /// Position of atom i wrapped into the cell along periodic axes (Å).
+    pub fn wrapped_position(&self, i: usize) -> Vec3 {
+        self.wrapped[i]
+    }
+
+    #[inline]
+    fn home_bin(&self, q: Vec3) -> ([usize; 3], Vec3, Vec3) {
+        let d = sub3(q, self.origin);
+        let s = [dot(self.inv[0], d), dot(self.inv[1], d), dot(self.inv[2], d)];
+        let c = bin_coords(&s, self.lo, self.span, self.dims);
+        // Distance from q to the lower and upper faces of its bin along each axis (Å), ≥ 0.
+        let mut gap_lo = [0.0; 3];
+        let mut gap_hi = [0.0; 3];
+        for k in 0..3 {
+            let t = (s[k] - self.lo[k]) / self.span[k] * self.dims[k] as f64 - c[k] as f64;
+            let t = t.clamp(0.0, 1.0);
+            gap_lo[k] = t * self.bin_width[k];
+            gap_hi[k] = (1.0 - t) * self.bin_width[k];
+        }
+        (c, gap_lo, gap_hi)
+    }
+
+    /// Lower bound (Å) on the distance from q to any atom outside shells 0..=m; None when none remain.
+    #[inline]
+    fn unvisited_bound(&self, c: [usize; 3], m: usize, gap_lo: Vec3, gap_hi: Vec3) -> Option<f64> {
+        let mut bound = f64::INFINITY;
+        for k in 0..3 {
+            let reach = m as f64 * self.bin_width[k];
+            if self.pbc[k] || c[k] + m + 1 < self.dims[k] {
+                bound = bound.min(reach + gap_hi[k]);
+            }
+            if self.pbc[k] || c[k] >= m + 1 {
+                bound = bound.min(reach + gap_lo[k]);
+            }
+        }
+        bound.is_finite().then_some(bound)
+    }
+
+    /// Calls `f(delta, distance_sq, index)` for every atom image in the bins of Chebyshev shell m
+    /// around bin c (zero-distance images, i.e. the atom itself, are skipped).
+    #[inline]
+    fn visit_shell(&self, q: Vec3, c: [usize; 3], m: usize, f: &mut impl FnMut(Vec3, f64, u32)) {
+        let mi = m as i64;
+        for dx in -mi..=mi {
+            let Some((bx, sx)) = self.axis_bin(0, c[0], dx) else { continue };
+            for dy in -mi..=mi {
+                let Some((by, sy)) = self.axis_bin(1, c[1], dy) else { continue };
+                let edge = dx.abs() == mi || dy.abs() == mi;
+                let mut dz = -mi;
+                while dz <= mi {
+                    if let Some((bz, sz)) = self.axis_bin(2, c[2], dz) {
+                        let b = (bx * self.dims[1] + by) * self.dims[2] + bz;
+                        let (s, e) = (self.bin_start[b] as usize, self.bin_start[b + 1] as usize);
+                        if s < e {
+                            let shift = self.image_shift([sx, sy, sz]);
+                            let qs = sub3(q, shift);
+                            for slot in s..e {
+                                let p = self.sorted_pos[slot];
+                                let d = [p[0] - qs[0], p[1] - qs[1], p[2] - qs[2]];
+                                let d2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                                if d2 != 0.0 {
+                                    f(d, d2, self.sorted_index[slot]);
+                                }
+                            }
+                        }
+                    }
+                    // Interior rows of the shell only need their two end bins.
+                    dz += if edge || mi == 0 { 1 } else { 2 * mi };
+                }
+            }
+        }
+    }
+
+    /// Bin index along axis k at offset d from c, with the periodic image count; None past a free edge.
+    #[inline]
+    fn axis_bin(&self, k: usize, c: usize, d: i64) -> Option<(usize, i64)> {
+        let n = self.dims[k] as i64;
+        let t = c as i64 + d;
+        if self.pbc[k] {
+            Some((t.rem_euclid(n) as usize, t.div_euclid(n)))
+        } else if t < 0 || t >= n {
+            None
+        } else {
+            Some((t as usize, 0))
+        }
+    }
+
+    #[inline]
+    fn image_shift(&self, s: [i64; 3]) -> Vec3 {
+        if s == [0, 0, 0] {
+            return [0.0; 3];
+        }
+        let v = &self.vectors;
+        let (a, b, c) = (s[0] as f64, s[1] as f64, s[2] as f64);
+        [
+            a * v[0][0] + b * v[1][0] + c * v[2][0],
+            a * v[0][1] + b * v[1][1] + c * v[2][1],
+            a * v[0][2] + b * v[1][2] + c * v[2][2],
+        ]
+    }
+
+    /// The `out.k` nearest neighbours of atom i (other atoms and periodic images), nearest first.
+    /// Fewer are returned only when the system has fewer.
+    pub fn nearest(&self, i: usize, out: &mut NearestNeighbors) {
+        self.nearest_to_point(self.wrapped[i], out);
+    }
+
+    /// The nearest atoms to a point (Å); atoms exactly at the point are skipped.
+    pub fn nearest_to_point(&self, q: Vec3, out: &mut NearestNeighbors) {
+        out.clear();
+        if self.is_empty() {
+            return;
+        }
+        let (c, gap_lo, gap_hi) = self.home_bin(q);
+        let mut m = 0;
+        loop {
+            self.visit_shell(q, c, m, &mut |delta, distance_sq, index| {
+                out.insert(Neighbor { delta, distance_sq, index });
+            });
+            match self.unvisited_bound(c, m, gap_lo, gap_hi) {
+                None => return,
+                Some(b) => {
+                    if out.full() && out.worst() <= b * b {
+                        return;
+                    }
+                }
+            }
+            m += 1;
+        }
+    }
+
+    /// Calls `f(delta, distance_sq, index)` for every neighbour image of atom i with distance ≤ `radius` (Å).
+    pub fn for_each_within(&self, i: usize, radius: f64, mut f: impl FnMut(Vec3, f64, u32)) {
+        let q = self.wrapped[i];
+        let r2 = radius * radius;
+        let (c, gap_lo, gap_hi) = self.home_bin(q);
+        let mut m = 0;
+        loop {
+            self.visit_shell(q, c, m, &mut |d, d2, j| {
+                if d2 <= r2 {
+                    f(d, d2, j)
+                }
+            });
+            match self.unvisited_bound(c, m, gap_lo, gap_hi) {
+                Some(b) if b <= radius => m += 1,
+                _ => return,
+            }
+        }
+    }
+}
+
+#[inline]
+fn bin_coords(s: &Vec3, lo: Vec3, span: Vec3, dims: [usize; 3]) -> [usize; 3] {
+    [0, 1, 2].map(|k| {
+        let t = (s[k] - lo[k]) / span[k] * dims[k] as f64;
+        (t.max(0.0) as usize).min(dims[k] - 1)
+    })
+}
+
+#[inline]
+fn sub3(a: Vec3, b: Vec3) -> Vec3 {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+#[inline]
+fn add3(a: Vec3, b: Vec3) -> Vec3 {
+    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn random_case(seed: u64, n: usize, tilt: f64, pbc: [bool; 3]) -> (Cell, Vec<Vec3>) {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut v = [[0.0; 3]; 3];
+        for k in 0..3 {
+            v[k][k] = rng.gen_range(3.0..9.0);
+            for d in 0..3 {
+                if d != k {
+                    v[k][d] += tilt * rng.gen_range(-1.0..1.0);
+                }
+            }
+        }
+        let cell = Cell::new(v, [rng.gen_range(-2.0..2.0), 0.0, 1.0], pbc).unwrap();
+        // Some atoms outside the cell, to exercise wrapping and free-axis bounds.
+        let pos = (0..n).map(|_| cell.to_cartesian([rng.gen_range(-0.3..1.3), rng.gen(), rng.gen()])).collect();
+        (cell, pos)
+    }
+
+    /// Sorted squared distances from atom i to all images within `r` (brute force).
+    fn brute(cell: &Cell, pos: &[Vec3], i: usize, r: f64) -> Vec<f64> {
+        let w = cell.perpendicular_widths();
+        let p = cell.pbc();
+        let n = [0, 1, 2].map(|k| if p[k] { (r / w[k]).ceil() as i64 + 2 } else { 0 });
+        let mut out = Vec::new();
+        for (j, &rj) in pos.iter().enumerate() {
+            for a in -n[0]..=n[0] {
+                for b in -n[1]..=n[1] {
+                    for c in -n[2]..=n[2] {
+                        let s = cell.fractional_to_vector([a as f64, b as f64, c as f64]);
+                        let d = sub3(add3(rj, s), pos[i]);
+                        let d2 = dot(d, d);
+                        if d2 <= r * r && !(j == i && a == 0 && b == 0 && c == 0) {
+                            out.push(d2);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_by(f64::total_cmp);
+        out
+    }
+
+    #[test]
+    fn nearest_and_radius_match_brute_force() {
+        for seed in 0..40u64 {
+            let pbc = [seed % 2 == 0, seed % 3 != 0, seed % 5 != 1];
+            let (cell, pos) = random_case(seed, 1 + (seed as usize * 7) % 60, (seed % 4) as f64, pbc);
+            let grid = NeighborGrid::new(&cell, &pos).unwrap();
+            for i in 0..pos.len() {
+                let all = brute(&cell, &pos, i, 12.0);
+                let mut nn = NearestNeighbors::new(14);
+                grid.nearest(i, &mut nn);
+                let expect: Vec<f64> = all.iter().copied().take(14).collect();
+                let got: Vec<f64> = nn.as_slice().iter().map(|n| n.distance_sq).collect();
+                // Brute force only sees 12 Å; beyond it the grid may find more (periodic images).
+                if pbc.iter().any(|&b| b) {
+                    assert!(got.len() == 14 && got.len() >= expect.len(), "seed {seed} atom {i}");
+                } else {
+                    assert_eq!(got.len(), expect.len().min(pos.len() - 1), "seed {seed} atom {i}");
+                }
+                for (a, b) in got.iter().zip(&expect) {
+                    assert!((a - b).abs() < 1e-9, "seed {seed} atom {i}: {a} vs {b}");
+                }
+                let mut within = Vec::new();
+                grid.for_each_within(i, 4.5, |_, d2, _| within.push(d2));
+                within.sort_by(f64::total_cmp);
+                let expect: Vec<f64> = all.iter().copied().filter(|&d2| d2 <= 4.5 * 4.5).collect();
+                assert_eq!(within.len(), expect.len(), "seed {seed} atom {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn deltas_point_to_the_neighbour() {
+        let (cell, pos) = random_case(3, 30, 1.0, [true; 3]);
+        let grid = NeighborGrid::new(&cell, &pos).unwrap();
+        let mut nn = NearestNeighbors::new(8);
+        grid.nearest(5, &mut nn);
+        for n in nn.as_slice() {
+            let d = cell.minimum_image(sub3(pos[n.index as usize], pos[5]));
+            // The delta is some periodic image of the minimum-image vector.
+            let s = cell.to_fractional(add3(cell.origin(), sub3(n.delta, d)));
+            assert!(s.iter().all(|x| (x - x.round()).abs() < 1e-9));
+            assert!((dot(n.delta, n.delta) - n.distance_sq).abs() < 1e-9);
+        }
+    }
+}
