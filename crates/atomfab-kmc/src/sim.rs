@@ -42,6 +42,7 @@ pub struct Sample {
 }
 
 /// Everything a run produced, before it is written to files.
+#[derive(Debug, Clone)]
 pub struct SimResult {
     pub rows: Vec<CycleRow>,
     pub samples: Vec<Sample>,
