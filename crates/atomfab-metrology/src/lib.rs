@@ -11,6 +11,7 @@ pub mod fft;
 pub mod params;
 pub mod profile;
 pub mod psd;
+pub mod tip;
 
 pub use error::{MetrologyError, Result};
 pub use heightmap::HeightMap;
