@@ -1,0 +1,7 @@
+//! One module per subcommand: a clap `Args` struct and `run(args) -> anyhow::Result<()>`.
+
+pub mod bench;
+pub mod cluster;
+pub mod convert;
+pub mod info;
+pub mod run;
