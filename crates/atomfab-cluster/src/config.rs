@@ -112,6 +112,13 @@ pub fn run_config(cfg: &ClusterConfig) -> Result<SearchResult, ClusterError> {
     if cfg.species.trim().is_empty() || cfg.species.contains(char::is_whitespace) {
         return Err(ClusterError::Config(format!("species: expected a chemical symbol, found `{}`", cfg.species)));
     }
+    // fail before a long search, not after it
+    for path in cfg.out.iter().chain(cfg.minima_out.iter()) {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        if !dir.is_dir() {
+            return Err(ClusterError::Io { path: path.display().to_string(), msg: format!("folder {} does not exist", dir.display()) });
+        }
+    }
     let r = search(&cfg.settings())?;
     let label = cfg.potential.to_string();
     let units = cfg.potential.unit_system();
