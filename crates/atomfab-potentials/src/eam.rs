@@ -7,7 +7,7 @@
 //! table then gets LAMMPS' cubic spline. Units: Å, eV. Uses a half list: a density pass, the
 //! embedding derivative F'(ρ) on every atom, then a force pass.
 
-use crate::parallel::{extended_types, Workspace};
+use crate::parallel::{extended_types, take_pair, Workspace};
 use crate::reader::{parse_f64, Reader};
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{Element, ListKind, NeighborList, Vec3};
@@ -367,7 +367,7 @@ impl Eam {
         (phi, fp)
     }
 
-    fn density_pass<const SINGLE: bool>(&mut self, list: &NeighborList) {
+    fn density_pass<const SINGLE: bool, const FULL: bool>(&mut self, list: &NeighborList) {
         let x = list.extended_positions();
         let (types, rhor, t2r, on) = (&self.types, &self.rhor, &self.type2rhor, &self.pair_on);
         let nt = self.species.len() + 1;
@@ -381,6 +381,9 @@ impl Eam {
                 let mut rho_i = 0.0;
                 for &j in list.neighbors_of(i) {
                     let j = j as usize;
+                    if FULL && !take_pair(list, x, i, j) {
+                        continue;
+                    }
                     let xj = x[j];
                     let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
                     let rsq = dx * dx + dy * dy + dz * dz;
@@ -412,7 +415,7 @@ impl Eam {
         });
     }
 
-    fn force_pass<const SINGLE: bool>(&mut self, list: &NeighborList, eatom: bool) {
+    fn force_pass<const SINGLE: bool, const FULL: bool>(&mut self, list: &NeighborList, eatom: bool) {
         let x = list.extended_positions();
         let (types, rhor, z2r, fp) = (&self.types, &self.rhor, &self.z2r, &self.fp);
         let (t2r, t2z, on) = (&self.type2rhor, &self.type2z2r, &self.pair_on);
@@ -429,6 +432,9 @@ impl Eam {
                 let mut fi = [0.0; 3];
                 for &j in list.neighbors_of(i) {
                     let j = j as usize;
+                    if FULL && !take_pair(list, x, i, j) {
+                        continue;
+                    }
                     let xj = x[j];
                     let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
                     let rsq = dx * dx + dy * dy + dz * dz;
@@ -499,7 +505,6 @@ impl Potential for Eam {
         &self.species
     }
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output) {
-        assert_eq!(list.kind, ListKind::Half, "EAM needs a half neighbour list");
         let ns = self.species.len() as u32;
         extended_types(list, species, |s| s.min(ns), &mut self.types);
         let n = list.n_local();
@@ -507,10 +512,11 @@ impl Potential for Eam {
         let single = ns == 1 && self.types.iter().all(|&t| t == 0);
         self.ws.prepare(list, request);
         self.ws.zero_scalars(n_ext);
-        if single {
-            self.density_pass::<true>(list);
-        } else {
-            self.density_pass::<false>(list);
+        match (single, list.kind == ListKind::Full) {
+            (true, false) => self.density_pass::<true, false>(list),
+            (false, false) => self.density_pass::<false, false>(list),
+            (true, true) => self.density_pass::<true, true>(list),
+            (false, true) => self.density_pass::<false, true>(list),
         }
         let mut rho = std::mem::take(&mut self.rho);
         self.ws.reduce_scalars(list, &mut rho);
@@ -540,10 +546,12 @@ impl Potential for Eam {
             self.embed = embed;
         }
         self.rho = rho;
-        if single {
-            self.force_pass::<true>(list, request.per_atom_energy);
-        } else {
-            self.force_pass::<false>(list, request.per_atom_energy);
+        let eatom = request.per_atom_energy;
+        match (single, list.kind == ListKind::Full) {
+            (true, false) => self.force_pass::<true, false>(list, eatom),
+            (false, false) => self.force_pass::<false, false>(list, eatom),
+            (true, true) => self.force_pass::<true, true>(list, eatom),
+            (false, true) => self.force_pass::<false, true>(list, eatom),
         }
         self.ws.finish(list, forces, request, out);
         // Fixed-order sum of the embedding energies (deterministic).

@@ -8,12 +8,18 @@ use atomfab_core::{ListKind, NeighborList, Vec3};
 
 pub mod eam;
 pub mod error;
+pub mod hybrid;
 pub mod pair;
 mod parallel;
 mod reader;
+pub mod spec;
+pub mod tersoff;
 
 pub use eam::Eam;
 pub use error::PotentialError;
+pub use hybrid::{Hybrid, Part};
+pub use spec::{from_spec, resolve_file};
+pub use tersoff::{Tersoff, TersoffParams};
 pub use pair::{PairForm, PairParams, PairPotential};
 
 /// What a force evaluation should produce beyond forces.
@@ -49,6 +55,11 @@ pub trait Potential: Send + Sync {
     /// Computes forces (eV/Å, overwritten, one per local atom) and the energy/virial into `out`.
     /// `species[i]` is the species index of local atom i (indices into `self.species()`).
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output);
+    /// Stops the pair of species indices (a, b) from interacting through this potential (a hybrid uses this
+    /// to give that pair to another potential). Errors when the potential cannot single out pairs.
+    fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
+        Err(PotentialError::Other(format!("potential '{}' cannot exclude species pair ({a}, {b})", self.name())))
+    }
 }
 
 /// Species index for each of `names` (a system's species names) in the order `potential.species()` expects.

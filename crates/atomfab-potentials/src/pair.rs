@@ -5,7 +5,7 @@
 //! Units: ε, D0 in eV (or reduced), σ, r0, cutoff in Å, α in 1/Å. Uses a half neighbour list and Newton's
 //! third law; one table entry per species pair so the inner loop does no branching on species.
 
-use crate::parallel::{extended_types, Workspace};
+use crate::parallel::{extended_types, take_pair, Workspace};
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{ListKind, NeighborList, Vec3};
 
@@ -228,7 +228,7 @@ impl PairPotential {
         self.params.get(a * self.ntypes + b).copied().flatten()
     }
 
-    fn run<F: Form, const SINGLE: bool>(&mut self, list: &NeighborList, request: Request) {
+    fn run<F: Form, const SINGLE: bool, const FULL: bool>(&mut self, list: &NeighborList, request: Request) {
         let x = list.extended_positions();
         let types = &self.types;
         let table = &self.table;
@@ -243,6 +243,9 @@ impl PairPotential {
                 let mut fi = [0.0; 3];
                 for &j in list.neighbors_of(i) {
                     let j = j as usize;
+                    if FULL && !take_pair(list, x, i, j) {
+                        continue;
+                    }
                     let xj = x[j];
                     let dx = xi[0] - xj[0];
                     let dy = xi[1] - xj[1];
@@ -289,20 +292,35 @@ impl Potential for PairPotential {
         &self.species
     }
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output) {
-        assert_eq!(list.kind, ListKind::Half, "pair potentials need a half neighbour list");
         let n = self.ntypes as u32;
         let generic = self.generic;
         // Species this potential does not know (e.g. in a hybrid) map to the inert last type.
         extended_types(list, species, |s| if generic { 0 } else { s.min(n) }, &mut self.types);
         self.ws.prepare(list, request);
-        match (self.all_lj, self.all_morse, self.generic) {
-            (true, _, true) => self.run::<Lj, true>(list, request),
-            (true, _, false) => self.run::<Lj, false>(list, request),
-            (_, true, true) => self.run::<Morse, true>(list, request),
-            (_, true, false) => self.run::<Morse, false>(list, request),
-            (_, _, true) => self.run::<Mixed, true>(list, request),
-            (_, _, false) => self.run::<Mixed, false>(list, request),
+        match (self.all_lj, self.all_morse, self.generic, list.kind == ListKind::Full) {
+            (true, _, true, false) => self.run::<Lj, true, false>(list, request),
+            (true, _, false, false) => self.run::<Lj, false, false>(list, request),
+            (_, true, true, false) => self.run::<Morse, true, false>(list, request),
+            (_, true, false, false) => self.run::<Morse, false, false>(list, request),
+            (_, _, true, false) => self.run::<Mixed, true, false>(list, request),
+            (_, _, false, false) => self.run::<Mixed, false, false>(list, request),
+            // A full list (inside a hybrid with a many-body part): each pair once via `take_pair`.
+            (true, _, _, true) => self.run::<Lj, false, true>(list, request),
+            (_, true, _, true) => self.run::<Morse, false, true>(list, request),
+            (_, _, _, true) => self.run::<Mixed, false, true>(list, request),
         }
         self.ws.finish(list, forces, request, out);
+    }
+    fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
+        let (a, b) = (a as usize, b as usize);
+        if self.generic || a >= self.ntypes || b >= self.ntypes {
+            return Err(PotentialError::Other(format!("{}: cannot exclude species pair ({a}, {b})", self.name)));
+        }
+        self.params[a * self.ntypes + b] = None;
+        self.params[b * self.ntypes + a] = None;
+        let nt = self.ntypes + 1;
+        self.table[a * nt + b] = Coef::NONE;
+        self.table[b * nt + a] = Coef::NONE;
+        Ok(())
     }
 }

@@ -205,3 +205,16 @@ pub(crate) fn extended_types(list: &NeighborList, species: &[u32], map: impl Fn(
         buf.push(t);
     }
 }
+
+/// With a full list, whether local atom i handles the pair with extended atom j (each physical pair
+/// exactly once): the lower source index, or for an atom's own periodic image the image above it
+/// (ordered by z, then y, then x).
+#[inline(always)]
+pub(crate) fn take_pair(list: &NeighborList, x: &[Vec3], i: usize, j: usize) -> bool {
+    let s = list.source(j);
+    if s != i {
+        return i < s;
+    }
+    let (xi, xj) = (x[i], x[j]);
+    xj[2] > xi[2] || (xj[2] == xi[2] && (xj[1] > xi[1] || (xj[1] == xi[1] && xj[0] > xi[0])))
+}

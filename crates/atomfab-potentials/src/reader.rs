@@ -27,11 +27,6 @@ impl Reader {
         PotentialError::File { file: self.file.clone(), line, message: message.into() }
     }
 
-    /// Error at the line last read.
-    pub fn error_here(&self, message: impl Into<String>) -> PotentialError {
-        self.error(self.next.max(1), message)
-    }
-
     /// The next line and its 1-based number; `what` names what was expected at end of file.
     pub fn line(&mut self, what: &str) -> Result<(usize, String), PotentialError> {
         if self.next >= self.lines.len() {

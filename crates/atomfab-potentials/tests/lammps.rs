@@ -154,3 +154,41 @@ fn eam_setfl_alloy() {
     let pot = atomfab_potentials::Eam::from_setfl_file(&potential_file("CuNi.eam.alloy"), Some(&["Cu".into(), "Ni".into()])).unwrap();
     check("eam_cuni_alloy", Box::new(pot), &["Cu", "Ni"], METAL_NKTV2P);
 }
+
+/// Potentials built from spec strings, with files found through $ATOMFAB_POTENTIALS.
+fn spec(s: &str) -> Box<dyn Potential> {
+    std::env::set_var("ATOMFAB_POTENTIALS", fixture_dir("potentials"));
+    atomfab_potentials::from_spec(s).unwrap()
+}
+
+#[test]
+fn tersoff_si_slab() {
+    check("tersoff_si", spec("tersoff:Si.tersoff:Si"), &["Si"], METAL_NKTV2P);
+}
+
+#[test]
+fn tersoff_sic_triclinic() {
+    check("tersoff_sic_triclinic", spec("tersoff:SiC.tersoff:Si,C"), &["Si", "C"], METAL_NKTV2P);
+}
+
+#[test]
+fn hybrid_tersoff_tersoff_morse() {
+    let pot = spec("hybrid:tersoff:Si.tersoff:Si;tersoff:SiC.tersoff:C;morse:d0=0.435,alpha=4.6487,r0=1.9475,cutoff=4.0@Si-C");
+    check("hybrid_sic", pot, &["Si", "C"], METAL_NKTV2P);
+}
+
+#[test]
+fn hybrid_lj_morse_triclinic() {
+    let pot = spec(
+        "hybrid:lj:epsilon=1,sigma=1,cutoff=2.5,shift=true@1-1;lj:epsilon=0.7,sigma=1.1,cutoff=2.7,shift=true@2-2;\
+         morse:d0=0.8,alpha=3.0,r0=1.1,cutoff=2.2@1-2",
+    );
+    check("pair_hybrid_triclinic", pot, &["1", "2"], 1.0);
+}
+
+#[test]
+fn eam_specs() {
+    check("eam_cu_u3", spec("eam:Cu_u3.eam"), &["Cu"], METAL_NKTV2P);
+    check("eam_cuni_alloy", spec("eam/alloy:CuNi.eam.alloy:Cu,Ni"), &["Cu", "Ni"], METAL_NKTV2P);
+    check("lj_fcc", spec("lj:epsilon=1,sigma=1,cutoff=2.5"), &["1"], 1.0);
+}
