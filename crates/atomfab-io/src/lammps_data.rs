@@ -367,6 +367,12 @@ pub fn read<R: BufRead>(reader: R, file: &str, options: &ReadOptions) -> Result<
             }
             k += 1;
         }
+        if name == "Atoms" {
+            if let Some(c) = &cols {
+                // Before Velocities refers to atoms by id.
+                check_unique_ids(&c.ids, file, |i| atoms_first_line + i)?;
+            }
+        }
         // Next section, or end of file.
         section = None;
         if l.next_nonblank(true)? {
@@ -388,8 +394,6 @@ pub fn read<R: BufRead>(reader: R, file: &str, options: &ReadOptions) -> Result<
         None if natoms == 0 => AtomColumns::default(),
         None => return Err(l.truncated(&format!("an Atoms section with {natoms} atoms"))),
     };
-    check_unique_ids(&cols.ids, file, |i| atoms_first_line + i)?;
-
     let mut system = System::new(cell, units);
     for t in 0..ntypes_us {
         let info = TypeInfo { ty: t as u32 + 1, mass: masses[t], comment: comments[t].as_deref(), element: None };
