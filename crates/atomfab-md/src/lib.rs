@@ -1,0 +1,26 @@
+//! atomfab-md: molecular dynamics on top of atomfab-core systems and atomfab-potentials.
+//!
+//! Units follow the system: metal (Å, eV, ps, amu, K, bar) or LAMMPS lj reduced units (σ, ε, τ).
+//! - `engine::Md`: velocity Verlet with neighbour lists (skin, every N, check), wrapping with image flags.
+//! - `fix`: groups' behaviours — held fixed, prescribed motion/vibration, rigid body, Nosé–Hoover chain,
+//!   Langevin and Berendsen thermostats (on any group), force recording.
+//! - `velocity`: seeded initial velocities, LAMMPS `loop geom` reproduced bit for bit.
+//! - `config::MdConfig` (the `[md]` recipe section) and `run::run_md` / `run::resume_md`, with streaming
+//!   thermo CSV, extxyz / LAMMPS dump trajectories and atomic checkpoints for bit-identical restarts.
+//! - `bench`: the benchmark cases of `atomfab bench md`.
+
+pub mod codec;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod fix;
+pub mod output;
+pub mod ranpark;
+pub mod run;
+pub mod spec;
+pub mod velocity;
+
+pub use config::MdConfig;
+pub use engine::{Md, NeighborSettings, Thermo};
+pub use error::MdError;
+pub use run::{build_engine, build_system, resume_md, run_md, Progress, Summary};
