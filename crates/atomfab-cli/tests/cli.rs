@@ -1,0 +1,111 @@
+//! End-to-end tests of the `atomfab` binary: the main job, recipe errors, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn atomfab(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atomfab")).args(args).current_dir(cwd).output().expect("atomfab runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn default_run_writes_files_ase_and_ovito_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = atomfab(&["run", "--out", "o"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("o/summary.json")).unwrap()).unwrap();
+    // Si(001) slab, 8×8×6 diamond cells of 8 atoms.
+    assert_eq!(summary["atoms"], 3072);
+    assert_eq!(summary["species"]["Si"], 3072);
+    let files = ["si001_slab.xyz", "si001_slab.data", "si001_slab.dump"].map(|f| dir.path().join("o").join(f));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_structure_files.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).args(["3072", "43.448", "43.448", "47.586"]).args(&files);
+    let check = cmd.output().expect("python3 must be installed (CI installs it with ase and ovito)");
+    assert!(
+        check.status.success(),
+        "ASE/OVITO check failed (pip install ase ovito):\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn set_overrides_change_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = atomfab(&["run", "--out", "o", "--set", "system.build.repeats=[2,2,2]", "--set", "output.structure=[\"a.xyz\"]"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = atomfab(&["info", "o/a.xyz", "--json"], dir.path());
+    assert!(info.status.success(), "{}", stderr(&info));
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(v["atoms"], 64);
+    assert_eq!(v["pbc"], serde_json::json!([true, true, false]));
+}
+
+#[test]
+fn recipe_errors_name_file_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.toml"), "seed = 1\n[system]\nfiel = \"x.xyz\"\n").unwrap();
+    let out = atomfab(&["run", "r.toml", "--out", "o"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("r.toml:3:1: unknown field `fiel`"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one-line error: {err}");
+
+    std::fs::write(dir.path().join("v.toml"), "version = 7\n").unwrap();
+    let out = atomfab(&["run", "v.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("version"));
+
+    std::fs::write(dir.path().join("m.toml"), "[system]\nfile = \"missing.xyz\"\n").unwrap();
+    let out = atomfab(&["run", "m.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.xyz"), "{}", stderr(&out));
+
+    let out = atomfab(&["run", "--set", "nokey"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bad_structure_files_exit_2_without_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8]); 4] = [
+        ("empty.xyz", b""),
+        ("garbage.xyz", b"\x00\xff\xfe binary"),
+        ("nan.xyz", b"1\nLattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3\nSi nan 0 0\n"),
+        ("unknown.xyz", b"1\nLattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3\nQq 0 0 0\n"),
+    ];
+    for (name, body) in cases {
+        std::fs::write(dir.path().join(name), body).unwrap();
+        let out = atomfab(&["info", name], dir.path());
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(name) && !err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn convert_round_trip_keeps_atoms() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(atomfab(&["run", "--out", "o", "--set", "system.build.repeats=[2,2,2]", "--set", "output.structure=[\"s.data\"]"], dir.path()).status.success());
+    let out = atomfab(&["convert", "o/s.data", "o/s.xyz", "--types", "Si"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = atomfab(&["convert", "o/s.xyz", "o/s2.dump"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = atomfab(&["info", "o/s2.dump", "--json"], dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(v["atoms"], 64);
+    let out = atomfab(&["convert", "o/s.xyz", "o/s.weird"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn version_prints() {
+    let out = atomfab(&["--version"], Path::new("."));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("atomfab "));
+}
