@@ -11,6 +11,8 @@ pub mod fft;
 pub mod params;
 pub mod profile;
 pub mod psd;
+pub mod spec;
+pub mod steps;
 pub mod tip;
 
 pub use error::{MetrologyError, Result};
