@@ -19,7 +19,7 @@ pub const FREE_PADDING_ANGSTROM: f64 = 1.0;
 
 /// ASE's velocity unit Å/(Å·sqrt(amu/eV)) expressed in Å/ps (CODATA 2014 constants, ASE's default):
 /// 1 / (1e-10 · sqrt(amu/eV) / 1e-12).
-pub const ASE_VELOCITY_IN_ANGSTROM_PER_PS: f64 = 98.226_947_884_640_62;
+pub const ASE_VELOCITY_IN_ANGSTROM_PER_PS: f64 = 98.226_947_884_640_64;
 
 /// Most columns one property may declare; more is a corrupt header.
 const MAX_PROPERTY_COLUMNS: usize = 4096;

@@ -535,7 +535,8 @@ fn invalid(msg: String) -> io::Error {
 }
 
 /// The columns `write_frame` writes when given none: id type element x y z, then ix iy iz, vx vy vz,
-/// fx fy fz and q when they carry information, then every property (`name[k]` per component).
+/// fx fy fz and q when they carry information, then every numeric property (`name[k]` per component)
+/// whose name is not already a column.
 pub fn default_columns(system: &System) -> Vec<String> {
     let mut c: Vec<String> = ["id", "type"].iter().map(|s| s.to_string()).collect();
     if system.species.iter().all(|s| s.element.is_some()) {
@@ -555,10 +556,14 @@ pub fn default_columns(system: &System) -> Vec<String> {
         c.push("q".into());
     }
     for p in &system.properties {
-        if p.components == 1 {
-            c.push(p.name.clone());
-        } else {
-            c.extend((1..=p.components).map(|k| format!("{}[{k}]", p.name)));
+        if matches!(p.values, PropertyValues::Str(_)) {
+            continue;
+        }
+        let names: Vec<String> =
+            if p.components == 1 { vec![p.name.clone()] } else { (1..=p.components).map(|k| format!("{}[{k}]", p.name)).collect() };
+        // A property named like a column already written (a stray `y` next to `xs ys zs`) would repeat it.
+        if names.iter().all(|n| !c.contains(n)) {
+            c.extend(names);
         }
     }
     c
