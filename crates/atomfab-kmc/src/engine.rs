@@ -38,62 +38,49 @@ pub enum Stop {
     Budget,
 }
 
-struct SlotList {
-    items: Vec<u32>,
-    pos: Vec<u32>,
-}
-
-impl SlotList {
-    #[inline]
-    fn set(&mut self, slot: u32, on: bool) {
-        let p = self.pos[slot as usize];
-        if on {
-            if p == NONE {
-                self.pos[slot as usize] = self.items.len() as u32;
-                self.items.push(slot);
-            }
-        } else if p != NONE {
-            let last = self.items.pop().expect("slot list consistent");
-            if last != slot {
-                self.items[p as usize] = last;
-                self.pos[last as usize] = p;
-            }
-            self.pos[slot as usize] = NONE;
-        }
-    }
-}
-
 /// The per-event data the inner loop reads, packed together.
 #[derive(Clone, Copy)]
 struct HotEvent {
     type_mask: u64,
     partner_type_mask: u64,
+    /// Conditions as (word offset in the site record, bit shift, min, max).
+    cond: (u32, u32),
+    /// Single-site events: index of this event's position word in a site record.
+    pos_word: u32,
     partner: u8,
-    cond: (usize, usize),
 }
 
 const NO_PARTNER: u8 = u8::MAX;
 
+/// Lattice state and enabled-event lists.
+///
+/// Per-site data live in one record of `w` u32 words so that refreshing a site touches one cache
+/// line: word 0 = species | type << 8 | count(mask 0) << 16 | count(mask 1) << 24, then the counts of
+/// further masks (4 per word), then the list position of each single-site event of the site's
+/// species (an event's position word is shared by events of different centre species, which can
+/// never be enabled on the same site at once). Pair events keep a per-event position array over
+/// (site, direction) slots.
 pub struct Engine<'m> {
     model: &'m Model,
     z: usize,
     nbr: &'m [u32],
-    site_type: &'m [u8],
-    species: Vec<u8>,
+    w: usize,
+    rec: Vec<u32>,
     height: Vec<i32>,
-    lists: Vec<SlotList>,
+    /// Enabled slots of each event (site for single-site events, site·z + direction for pair events).
+    items: Vec<Vec<u32>>,
+    /// Position arrays of pair events (empty for single-site events).
+    pair_pos: Vec<Vec<u32>>,
     /// Event ids whose `site` species is s: `center_events[center_start[s]..center_start[s + 1]]`.
     center_events: Vec<u16>,
     center_start: Vec<usize>,
-    is_pair: Vec<bool>,
     hot: Vec<HotEvent>,
-    /// Flattened conditions: (mask index, min, max); event e uses `conds[hot[e].cond.0..hot[e].cond.1]`.
-    conds: Vec<(usize, u32, u32)>,
-    /// Distinct condition masks and, per site, the number of neighbours in each (`ncnt[i * nmask + c]`).
+    /// Flattened conditions: (word offset in the site record, bit shift, min, max).
+    conds: Vec<(u32, u32, u32, u32)>,
     masks: Vec<u64>,
-    ncnt: Vec<u8>,
     /// Species whose change on a neighbour can alter the events of a site holding species s.
     sensitive: Vec<u64>,
+    is_surface: Vec<bool>,
     /// Current rate of one slot of each event (1/s).
     rate: Vec<f64>,
     time: f64,
@@ -126,84 +113,134 @@ impl<'m> Engine<'m> {
         }
         let mut masks: Vec<u64> = Vec::new();
         let mut conds = Vec::new();
-        let mut hot = Vec::new();
         let mut sensitive = vec![0u64; ns];
         for ev in &model.events {
-            let c0 = conds.len();
             for c in &ev.conditions {
-                let mi = masks.iter().position(|&m| m == c.mask).unwrap_or_else(|| {
+                if !masks.contains(&c.mask) {
                     masks.push(c.mask);
-                    masks.len() - 1
-                });
-                conds.push((mi, c.min, c.max));
+                }
                 sensitive[ev.center as usize] |= c.mask;
             }
             if let Some((p, _)) = ev.partner {
                 sensitive[ev.center as usize] |= 1 << p;
             }
+        }
+        let extra_words = masks.len().saturating_sub(2).div_ceil(4);
+        // Local index of each single-site event among the single-site events of its centre species.
+        let mut local = vec![0usize; model.events.len()];
+        let mut k_single = 0;
+        for s in 0..ns {
+            let mut k = 0;
+            for (e, ev) in model.events.iter().enumerate() {
+                if ev.center as usize == s && ev.partner.is_none() {
+                    local[e] = k;
+                    k += 1;
+                }
+            }
+            k_single = k_single.max(k);
+        }
+        let w = 1 + extra_words + k_single;
+        let mut hot = Vec::new();
+        for (e, ev) in model.events.iter().enumerate() {
+            let c0 = conds.len();
+            for c in &ev.conditions {
+                let mi = masks.iter().position(|&m| m == c.mask).expect("mask registered");
+                let (word, shift) = if mi < 2 { (0, 16 + 8 * mi) } else { (1 + (mi - 2) / 4, 8 * ((mi - 2) % 4)) };
+                conds.push((word as u32, shift as u32, c.min, c.max));
+            }
             hot.push(HotEvent {
                 type_mask: ev.type_mask,
                 partner_type_mask: ev.partner_type_mask,
                 partner: ev.partner.map_or(NO_PARTNER, |p| p.0),
-                cond: (c0, conds.len()),
+                cond: (c0 as u32, conds.len() as u32),
+                pos_word: (1 + extra_words + local[e]) as u32,
             });
         }
-        let nmask = masks.len();
-        let mut ncnt = vec![0u8; n * nmask];
+        let mut rec = vec![NONE; n * w];
         for i in 0..n {
-            for (c, &m) in masks.iter().enumerate() {
-                ncnt[i * nmask + c] = lat.nbr[i * z..(i + 1) * z]
-                    .iter()
-                    .filter(|&&j| j != NONE && (m >> lat.initial_species[j as usize]) & 1 == 1)
-                    .count() as u8;
-            }
-        }
-        let is_pair: Vec<bool> = model.events.iter().map(|e| e.partner.is_some()).collect();
-        let lists = is_pair
-            .iter()
-            .map(|&p| SlotList {
-                items: Vec::new(),
-                pos: vec![NONE; if p { n * z } else { n }],
-            })
-            .collect();
-        let mut type_count = vec![0u64; lat.type_names.len()];
-        let mut counts = vec![0u64; ns];
-        for i in 0..n {
-            let t = lat.site_type[i] as usize;
-            type_count[t] += 1;
-            if lat.type_is_surface[t] {
-                counts[lat.initial_species[i] as usize] += 1;
+            rec[i * w] = lat.initial_species[i] as u32 | (lat.site_type[i] as u32) << 8;
+            for x in 0..extra_words {
+                rec[i * w + 1 + x] = 0;
             }
         }
         let mut eng = Engine {
             model,
             z,
             nbr: &lat.nbr,
-            site_type: &lat.site_type,
-            species: lat.initial_species.clone(),
+            w,
+            rec,
             height: vec![0; n],
-            lists,
+            items: vec![Vec::new(); model.events.len()],
+            pair_pos: model
+                .events
+                .iter()
+                .map(|ev| if ev.partner.is_some() { vec![NONE; n * z] } else { Vec::new() })
+                .collect(),
             center_events,
             center_start,
-            is_pair,
             hot,
             conds,
             masks,
-            ncnt,
             sensitive,
+            is_surface: lat.type_is_surface.clone(),
             rate: vec![0.0; model.events.len()],
             time: 0.0,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
-            counts,
+            counts: vec![0; ns],
             hsum: vec![0; lat.type_names.len()],
-            type_count,
+            type_count: vec![0; lat.type_names.len()],
             fired: vec![0; model.events.len()],
         };
         for i in 0..n {
-            let s = eng.species[i];
+            let t = lat.site_type[i] as usize;
+            eng.type_count[t] += 1;
+            if lat.type_is_surface[t] {
+                eng.counts[lat.initial_species[i] as usize] += 1;
+            }
+            for c in 0..eng.masks.len() {
+                let m = eng.masks[c];
+                let cnt = lat.nbr[i * z..(i + 1) * z]
+                    .iter()
+                    .filter(|&&j| j != NONE && (m >> lat.initial_species[j as usize]) & 1 == 1)
+                    .count() as u32;
+                let (word, shift) = eng.cnt_loc(i, c);
+                eng.rec[word] += cnt << shift;
+            }
+        }
+        for i in 0..n {
+            let s = eng.species_at(i);
             eng.refresh(i, s);
         }
         eng
+    }
+
+    #[inline]
+    fn cnt_loc(&self, i: usize, c: usize) -> (usize, u32) {
+        if c < 2 {
+            (i * self.w, 16 + 8 * c as u32)
+        } else {
+            (i * self.w + 1 + (c - 2) / 4, 8 * ((c - 2) % 4) as u32)
+        }
+    }
+
+    #[inline]
+    fn species_at(&self, i: usize) -> u8 {
+        self.rec[i * self.w] as u8
+    }
+
+    #[inline]
+    fn type_at(&self, i: usize) -> u8 {
+        (self.rec[i * self.w] >> 8) as u8
+    }
+
+    /// Species of site i.
+    pub fn species_of(&self, i: usize) -> u8 {
+        self.species_at(i)
+    }
+
+    /// Species of all sites.
+    pub fn species_vec(&self) -> Vec<u8> {
+        (0..self.height.len()).map(|i| self.species_at(i)).collect()
     }
 
     pub fn model(&self) -> &Model {
@@ -211,9 +248,6 @@ impl<'m> Engine<'m> {
     }
     pub fn time_s(&self) -> f64 {
         self.time
-    }
-    pub fn species(&self) -> &[u8] {
-        &self.species
     }
     /// Column heights (layers) of all sites.
     pub fn heights(&self) -> &[i32] {
@@ -240,7 +274,7 @@ impl<'m> Engine<'m> {
     }
     /// Number of currently enabled slots of an event.
     pub fn enabled(&self, event: usize) -> usize {
-        self.lists[event].items.len()
+        self.items[event].len()
     }
     /// Current rate of one slot of each event (1/s).
     pub fn rates(&self) -> &[f64] {
@@ -248,7 +282,7 @@ impl<'m> Engine<'m> {
     }
     /// Total rate of all enabled events (1/s).
     pub fn total_rate(&self) -> f64 {
-        self.rate.iter().zip(&self.lists).map(|(k, l)| k * l.items.len() as f64).sum()
+        self.rate.iter().zip(&self.items).map(|(k, l)| k * l.len() as f64).sum()
     }
 
     /// Set every class rate from gas partial pressures (Pa, one per `kmc.gases`) and the ion beam
@@ -271,11 +305,16 @@ impl<'m> Engine<'m> {
         (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Whether event e may fire on site i (site type and neighbour-count conditions).
     #[inline]
-    fn conditions_ok(&self, h: &HotEvent, i: usize) -> bool {
-        let nm = self.masks.len();
-        for &(c, min, max) in &self.conds[h.cond.0..h.cond.1] {
-            let n = self.ncnt[i * nm + c] as u32;
+    fn site_ok(&self, e: usize, i: usize, t: u32) -> bool {
+        let h = &self.hot[e];
+        if (h.type_mask >> t) & 1 == 0 {
+            return false;
+        }
+        let base = i * self.w;
+        for &(word, shift, min, max) in &self.conds[h.cond.0 as usize..h.cond.1 as usize] {
+            let n = (self.rec[base + word as usize] >> shift) & 0xFF;
             if n < min || n > max {
                 return false;
             }
@@ -283,37 +322,81 @@ impl<'m> Engine<'m> {
         true
     }
 
+    /// Enable/disable single-site event e on site i.
+    #[inline]
+    fn set_single(&mut self, e: usize, i: usize, on: bool) {
+        let w = self.w;
+        let pw = self.hot[e].pos_word as usize;
+        let p = self.rec[i * w + pw];
+        if on {
+            if p == NONE {
+                self.rec[i * w + pw] = self.items[e].len() as u32;
+                self.items[e].push(i as u32);
+            }
+        } else if p != NONE {
+            let list = &mut self.items[e];
+            let last = list.pop().expect("slot list consistent");
+            if last as usize != i {
+                list[p as usize] = last;
+                self.rec[last as usize * w + pw] = p;
+            }
+            self.rec[i * w + pw] = NONE;
+        }
+    }
+
+    /// Enable/disable pair event e on slot (site·z + direction).
+    #[inline]
+    fn set_pair(&mut self, e: usize, slot: usize, on: bool) {
+        let pos = &mut self.pair_pos[e];
+        let p = pos[slot];
+        if on {
+            if p == NONE {
+                pos[slot] = self.items[e].len() as u32;
+                self.items[e].push(slot as u32);
+            }
+        } else if p != NONE {
+            let list = &mut self.items[e];
+            let last = list.pop().expect("slot list consistent");
+            if last as usize != slot {
+                list[p as usize] = last;
+                pos[last as usize] = p;
+            }
+            pos[slot] = NONE;
+        }
+    }
+
     /// Re-evaluate all slots of site i; `old` is its species before the change (equal if unchanged).
     fn refresh(&mut self, i: usize, old: u8) {
         let z = self.z;
-        let s = self.species[i];
+        let s = self.species_at(i);
         if old != s {
             for k in self.center_start[old as usize]..self.center_start[old as usize + 1] {
                 let e = self.center_events[k] as usize;
-                if self.is_pair[e] {
-                    for d in 0..z {
-                        self.lists[e].set((i * z + d) as u32, false);
-                    }
+                if self.hot[e].partner == NO_PARTNER {
+                    self.set_single(e, i, false);
                 } else {
-                    self.lists[e].set(i as u32, false);
+                    for d in 0..z {
+                        self.set_pair(e, i * z + d, false);
+                    }
                 }
             }
         }
-        let t = self.site_type[i];
-        for k in self.center_start[s as usize]..self.center_start[s as usize + 1] {
+        let t = self.type_at(i) as u32;
+        let (a, b) = (self.center_start[s as usize], self.center_start[s as usize + 1]);
+        for k in a..b {
             let e = self.center_events[k] as usize;
-            let h = self.hot[e];
-            let base_ok = (h.type_mask >> t) & 1 == 1 && self.conditions_ok(&h, i);
-            if h.partner == NO_PARTNER {
-                self.lists[e].set(i as u32, base_ok);
+            let base_ok = self.site_ok(e, i, t);
+            let (partner, ptm) = (self.hot[e].partner, self.hot[e].partner_type_mask);
+            if partner == NO_PARTNER {
+                self.set_single(e, i, base_ok);
             } else {
                 for d in 0..z {
                     let j = self.nbr[i * z + d];
                     let on = base_ok
                         && j != NONE
-                        && self.species[j as usize] == h.partner
-                        && (h.partner_type_mask >> self.site_type[j as usize]) & 1 == 1;
-                    self.lists[e].set((i * z + d) as u32, on);
+                        && self.species_at(j as usize) == partner
+                        && (ptm >> self.type_at(j as usize)) & 1 == 1;
+                    self.set_pair(e, i * z + d, on);
                 }
             }
         }
@@ -322,7 +405,7 @@ impl<'m> Engine<'m> {
     /// Refresh the neighbours of i whose events can depend on i's species (old or new).
     #[inline]
     fn refresh_neighbours(&mut self, i: usize, old: u8, skip: u32) {
-        let new = self.species[i];
+        let new = self.species_at(i);
         if old == new {
             return;
         }
@@ -330,7 +413,7 @@ impl<'m> Engine<'m> {
         for d in 0..z {
             let k = self.nbr[i * z + d];
             if k != NONE && k != skip {
-                let sk = self.species[k as usize];
+                let sk = self.species_at(k as usize);
                 let sens = self.sensitive[sk as usize];
                 if ((sens >> old) | (sens >> new)) & 1 == 1 {
                     self.refresh(k as usize, sk);
@@ -341,27 +424,32 @@ impl<'m> Engine<'m> {
 
     #[inline]
     fn change(&mut self, i: usize, to: u8, dh: i32) -> u8 {
-        let old = self.species[i];
-        let t = self.site_type[i] as usize;
-        if self.model.lattice.type_is_surface[t] {
+        let w = self.w;
+        let word = self.rec[i * w];
+        let old = word as u8;
+        let t = (word >> 8) as u8 as usize;
+        if self.is_surface[t] {
             self.counts[old as usize] -= 1;
             self.counts[to as usize] += 1;
         }
-        self.species[i] = to;
+        self.rec[i * w] = (word & !0xFF) | to as u32;
         self.height[i] += dh;
         self.hsum[t] += dh as i64;
         if old != to {
-            let nm = self.masks.len();
             let z = self.z;
-            for c in 0..nm {
+            for c in 0..self.masks.len() {
                 let m = self.masks[c];
-                let d = ((m >> to) & 1) as i32 - ((m >> old) & 1) as i32;
-                if d != 0 {
+                let (a, b) = ((m >> old) & 1, (m >> to) & 1);
+                if a != b {
                     for q in 0..z {
                         let k = self.nbr[i * z + q];
                         if k != NONE {
-                            let v = &mut self.ncnt[k as usize * nm + c];
-                            *v = (*v as i32 + d) as u8;
+                            let (wi, shift) = self.cnt_loc(k as usize, c);
+                            if b == 1 {
+                                self.rec[wi] += 1 << shift;
+                            } else {
+                                self.rec[wi] -= 1 << shift;
+                            }
                         }
                     }
                 }
@@ -374,7 +462,7 @@ impl<'m> Engine<'m> {
         let z = self.z;
         let ev = &self.model.events[e];
         let (becomes, dh, partner, pdh) = (ev.becomes, ev.dh, ev.partner, ev.partner_dh);
-        let (i, j, dir) = if self.is_pair[e] {
+        let (i, j, dir) = if partner.is_some() {
             let i = slot as usize / z;
             (i, self.nbr[slot as usize], slot as usize % z)
         } else {
@@ -435,7 +523,7 @@ impl<'m> Engine<'m> {
             }
             let mut total = 0.0;
             for e in 0..ne {
-                total += self.rate[e] * self.lists[e].items.len() as f64;
+                total += self.rate[e] * self.items[e].len() as f64;
             }
             if total <= 0.0 {
                 self.time = t_end;
@@ -454,7 +542,7 @@ impl<'m> Engine<'m> {
             let mut chosen = usize::MAX;
             let mut idx = 0usize;
             for e in 0..ne {
-                let len = self.lists[e].items.len();
+                let len = self.items[e].len();
                 let w = self.rate[e] * len as f64;
                 if w <= 0.0 {
                     continue;
@@ -467,7 +555,7 @@ impl<'m> Engine<'m> {
                 r -= w;
                 idx = len - 1; // rounding fallback: last slot of the last non-empty class
             }
-            let slot = self.lists[chosen].items[idx];
+            let slot = self.items[chosen][idx];
             let ex = self.execute(chosen, slot);
             observer(&ex);
             n += 1;

@@ -46,7 +46,12 @@ pub struct BenchReport {
     pub cycles: u32,
     pub events: u64,
     pub wall_time_s: f64,
+    /// Events per second of wall-clock time.
     pub events_per_second: f64,
+    /// CPU time of the simulating thread (Linux schedstat; absent elsewhere). On a shared machine
+    /// this is the fairer figure: waiting for a core is not counted.
+    pub cpu_time_s: Option<f64>,
+    pub events_per_cpu_second: Option<f64>,
     pub gpc_angstrom_per_cycle: f64,
     /// Estimated engine memory per site (bytes): state, neighbour table and slot indices.
     pub bytes_per_site: f64,
@@ -60,7 +65,12 @@ pub fn bench(n: usize, cycles: u32, seed: u64) -> Result<BenchReport> {
     cfg.cycle.count = cycles;
     cfg.output.samples_per_phase = 0;
     let model = Model::compile(&cfg)?;
+    let cpu0 = thread_cpu_time_s();
     let res = simulate(&model, seed, &mut |_| {})?;
+    let cpu = match (cpu0, thread_cpu_time_s()) {
+        (Some(a), Some(b)) if b > a => Some(b - a),
+        _ => None,
+    };
     let lat = &model.lattice;
     let slots: usize = model.events.iter().map(|e| if e.partner.is_some() { lat.z } else { 1 }).sum();
     Ok(BenchReport {
@@ -69,7 +79,16 @@ pub fn bench(n: usize, cycles: u32, seed: u64) -> Result<BenchReport> {
         events: res.events,
         wall_time_s: res.wall_time_s,
         events_per_second: res.events as f64 / res.wall_time_s.max(1e-12),
+        cpu_time_s: cpu,
+        events_per_cpu_second: cpu.map(|c| res.events as f64 / c),
         gpc_angstrom_per_cycle: res.gpc_angstrom_per_cycle(),
         bytes_per_site: (1 + 1 + 4 + 4 * lat.z + 4 * slots) as f64,
     })
+}
+
+/// CPU time (s) the calling thread has run, from /proc/thread-self/schedstat (Linux only).
+fn thread_cpu_time_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns * 1e-9)
 }

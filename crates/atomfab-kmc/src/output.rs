@@ -411,7 +411,9 @@ pub fn line_plot(title: &str, xlabel: &str, ylabel: &str, series: &[(String, Vec
 }
 
 fn fmt_tick(v: f64, step: f64) -> String {
-    let v = if v.abs() < step * 1e-9 { 0.0 } else { v };
+    if v.abs() < step * 1e-9 {
+        return "0".to_string();
+    }
     if step >= 1.0 && v.abs() < 1e6 {
         format!("{v:.0}")
     } else if v.abs() >= 1e-3 && v.abs() < 1e6 {

@@ -209,7 +209,7 @@ pub fn simulate_with<F: FnMut(&Executed)>(
         rows,
         samples,
         surface_sites,
-        final_species: eng.species().to_vec(),
+        final_species: eng.species_vec(),
         final_heights: eng.heights().to_vec(),
         fired: eng.fired().to_vec(),
         events,
