@@ -17,7 +17,6 @@ pub mod fix;
 pub mod output;
 pub mod ranpark;
 pub mod run;
-pub mod spec;
 pub mod velocity;
 
 pub use config::MdConfig;

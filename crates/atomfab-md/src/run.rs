@@ -176,7 +176,7 @@ fn thermostat(
 
 /// Builds the engine (potential, fixes, watched groups) for a configuration. `fresh`: assign velocities.
 pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<Md> {
-    let potential = crate::spec::build_potential(&cfg.potential)?;
+    let potential = atomfab_potentials::from_spec(&cfg.potential)?;
     let names: Vec<&str> = system.species.iter().map(|s| s.name.as_str()).collect();
     let map = atomfab_potentials::species_indices(potential.as_ref(), &names)?;
     if fresh {
