@@ -3,6 +3,7 @@
 //! Units: lengths (pixel sizes, heights) in metres inside `HeightMap`; spatial frequencies in 1/m;
 //! atomistic inputs in Å (see `atoms`). Public functions name their units.
 
+pub mod atoms;
 pub mod error;
 pub mod heightmap;
 pub mod io;
