@@ -329,7 +329,7 @@ impl<R: BufRead> FrameReader<R> {
                     Role::Extra(extras.len() - 1)
                 }
             };
-            if role != Role::Pos && !matches!(role, Role::Extra(_)) && columns.iter().any(|c| c.role == role) {
+            if !matches!(role, Role::Extra(_)) && columns.iter().any(|c| c.role == role) {
                 return Err(l.err(ErrorKind::Syntax, "each standard property once in Properties", format!("'{name}' twice")));
             }
             total_cols += n;

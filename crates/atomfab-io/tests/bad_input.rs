@@ -260,3 +260,10 @@ fn errors_name_the_file_path() {
     let e = read_structure(&p, Some(Format::LammpsDump), &ReadOptions::default()).unwrap_err();
     assert_eq!(e.kind(), Some(ErrorKind::Empty));
 }
+
+#[test]
+fn extxyz_repeated_standard_column() {
+    // Found by cargo fuzz: a second pos:R:3 used to desynchronise the per-atom arrays.
+    let t = XYZ_OK.replace("Properties=species:S:1:pos:R:3", "Properties=species:S:1:pos:R:3:pos:R:3");
+    check(xyz(t.as_bytes()), "in.xyz", ErrorKind::Syntax, 2);
+}
