@@ -23,6 +23,8 @@ enum Commands {
     Convert(commands::convert::ConvertArgs),
     /// Summarise a structure file: atoms, species, cell, density.
     Info(commands::info::InfoArgs),
+    /// Energy, forces and virial of a structure with a potential, as JSON (metal units).
+    Forces(commands::forces::ForcesArgs),
     /// Benchmarks (timesteps/s, events/s, ...), compared against reference tools by scripts in bench/.
     Bench(commands::bench::BenchArgs),
     /// Global minimum of an N-atom cluster (basin hopping / cut-and-splice GA), with point group.
@@ -35,6 +37,7 @@ fn main() {
         Commands::Run(args) => commands::run::run(args),
         Commands::Convert(args) => commands::convert::run(args),
         Commands::Info(args) => commands::info::run(args),
+        Commands::Forces(args) => commands::forces::run(args),
         Commands::Bench(args) => commands::bench::run(args),
         Commands::Cluster(args) => commands::cluster::run(args),
     };

@@ -562,4 +562,14 @@ impl Potential for Eam {
             }
         }
     }
+    fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
+        let (a, b, n) = (a as usize, b as usize, self.species.len());
+        if a >= n || b >= n {
+            return Err(PotentialError::Other(format!("{}: species pair ({a}, {b}) out of range", self.name)));
+        }
+        let nt = n + 1;
+        self.pair_on[a * nt + b] = false;
+        self.pair_on[b * nt + a] = false;
+        Ok(())
+    }
 }

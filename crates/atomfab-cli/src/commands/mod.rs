@@ -3,5 +3,6 @@
 pub mod bench;
 pub mod cluster;
 pub mod convert;
+pub mod forces;
 pub mod info;
 pub mod run;
