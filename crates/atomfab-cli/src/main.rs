@@ -29,6 +29,8 @@ enum Commands {
     Bench(commands::bench::BenchArgs),
     /// Global minimum of an N-atom cluster (basin hopping / cut-and-splice GA), with point group.
     Cluster(commands::cluster::ClusterArgs),
+    /// Height-map metrology: ISO 25178 / ISO 21920 parameters, PSD, AFM tip, terraces, spec grade.
+    Surface(commands::surface::SurfaceArgs),
 }
 
 fn main() {
@@ -40,6 +42,7 @@ fn main() {
         Commands::Forces(args) => commands::forces::run(args),
         Commands::Bench(args) => commands::bench::run(args),
         Commands::Cluster(args) => commands::cluster::run(args),
+        Commands::Surface(args) => commands::surface::run(args),
     };
     if let Err(err) = result {
         eprintln!("atomfab: error: {err:#}");

@@ -14,6 +14,7 @@ pub mod profile;
 pub mod psd;
 pub mod spec;
 pub mod steps;
+pub mod synthetic;
 pub mod tip;
 
 pub use error::{MetrologyError, Result};

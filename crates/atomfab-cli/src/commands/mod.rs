@@ -6,3 +6,4 @@ pub mod convert;
 pub mod forces;
 pub mod info;
 pub mod run;
+pub mod surface;
