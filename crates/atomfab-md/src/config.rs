@@ -23,10 +23,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MdConfig {
-    /// Unit system (default metal).
+    /// Unit system (default: the given system's, else metal).
     #[serde(default)]
-    pub units: UnitSystem,
-    /// Structure file (extxyz, LAMMPS data or dump); exclusive with `lattice`.
+    pub units: Option<UnitSystem>,
+    /// Structure file (extxyz, LAMMPS data or dump); exclusive with `lattice`. Without either, the caller
+    /// supplies the system (e.g. the recipe's `[system]`).
     #[serde(default)]
     pub structure: Option<PathBuf>,
     /// LAMMPS atom type → species name for LAMMPS files, e.g. { 1 = "Si", 2 = "C" }.

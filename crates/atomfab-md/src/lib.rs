@@ -9,6 +9,7 @@
 //!   thermo CSV, extxyz / LAMMPS dump trajectories and atomic checkpoints for bit-identical restarts.
 //! - `bench`: the benchmark cases of `atomfab bench md`.
 
+pub mod bench;
 pub mod codec;
 pub mod config;
 pub mod engine;
@@ -22,4 +23,4 @@ pub mod velocity;
 pub use config::MdConfig;
 pub use engine::{Md, NeighborSettings, Thermo};
 pub use error::MdError;
-pub use run::{build_engine, build_system, resume_md, run_md, Progress, Summary};
+pub use run::{build_engine, build_system, build_system_from, resume_md, run_md, run_md_with, Progress, Summary};

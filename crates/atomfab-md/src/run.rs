@@ -35,15 +35,29 @@ pub struct Summary {
     pub files: Vec<PathBuf>,
 }
 
+/// Unit system of a configuration.
+pub fn units(cfg: &MdConfig) -> UnitSystem {
+    cfg.units.unwrap_or_default()
+}
+
 /// Builds the initial system of a configuration (structure file or lattice; masses; groups).
 pub fn build_system(cfg: &MdConfig) -> Result<System> {
+    build_system_from(cfg, None)
+}
+
+/// As `build_system`, using `given` when the configuration names neither a structure nor a lattice.
+pub fn build_system_from(cfg: &MdConfig, given: Option<System>) -> Result<System> {
+    let units = cfg.units.or(given.as_ref().map(|s| s.units)).unwrap_or_default();
     let mut system = match (&cfg.structure, &cfg.lattice) {
         (Some(_), Some(_)) => return Err(MdError::Config("give either `structure` or `lattice`, not both".into())),
-        (None, None) => return Err(MdError::Config("missing `structure` (a file) or `lattice` (a crystal block)".into())),
+        (None, None) => match given {
+            Some(s) => s,
+            None => return Err(MdError::Config("missing `structure` (a file) or `lattice` (a crystal block)".into())),
+        },
         (Some(path), None) => {
             let options = atomfab_io::ReadOptions {
                 species_map: cfg.type_map.iter().map(|(k, v)| (*k, v.clone())).collect(),
-                units: cfg.units,
+                units,
                 atom_style: None,
             };
             atomfab_io::read_structure(path, None, &options).map_err(|e| MdError::Config(e.to_string()))?
@@ -74,19 +88,19 @@ pub fn build_system(cfg: &MdConfig) -> Result<System> {
             if let Some(o) = l.orient {
                 spec.orient = o;
             }
-            let mut s = spec.build(l.repeats, cfg.units)?;
+            let mut s = spec.build(l.repeats, units)?;
             s.cell.set_pbc(l.pbc);
             s
         }
     };
-    system.units = cfg.units;
+    system.units = units;
     for sp in system.species.iter_mut() {
         if let Some(&m) = cfg.masses.get(&sp.name) {
             if !(m > 0.0 && m.is_finite()) {
                 return Err(MdError::Config(format!("masses.{} = {m} must be > 0", sp.name)));
             }
             sp.mass = m;
-        } else if cfg.units == UnitSystem::Lj {
+        } else if units == UnitSystem::Lj {
             sp.mass = 1.0;
         }
     }
@@ -185,7 +199,7 @@ pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<M
             crate::velocity::create_velocities(&mut system, b, v.temperature, v.seed, v.loop_, v.distribution)?;
         }
     }
-    let default_skin = match cfg.units {
+    let default_skin = match system.units {
         UnitSystem::Metal => 2.0,
         UnitSystem::Lj => 0.3,
     };
@@ -414,12 +428,24 @@ fn write_checkpoint(path: &Path, cfg: &MdConfig, md: &Md, lengths: &[(String, u6
 
 /// Runs a configuration from the start, writing outputs into `out_dir` (created if missing).
 pub fn run_md(cfg: &MdConfig, out_dir: &Path, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<Summary> {
-    with_threads(cfg, || run_inner(cfg, out_dir, false, progress))
+    run_md_with(cfg, None, out_dir, false, progress)
 }
 
-/// Continues a run from the checkpoint in `out_dir`, bit-identically to an uninterrupted run.
+/// Continues a run from the checkpoint in `out_dir`, bit-identically to an uninterrupted run (same
+/// configuration except `steps`, same thread count).
 pub fn resume_md(cfg: &MdConfig, out_dir: &Path, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<Summary> {
-    with_threads(cfg, || run_inner(cfg, out_dir, true, progress))
+    run_md_with(cfg, None, out_dir, true, progress)
+}
+
+/// Runs or resumes with an optional caller-supplied system (used when the configuration names none).
+pub fn run_md_with(
+    cfg: &MdConfig,
+    system: Option<System>,
+    out_dir: &Path,
+    resume: bool,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> Result<Summary> {
+    with_threads(cfg, || run_inner(cfg, system, out_dir, resume, progress))
 }
 
 fn with_threads<T: Send>(cfg: &MdConfig, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
@@ -434,12 +460,18 @@ fn with_threads<T: Send>(cfg: &MdConfig, f: impl FnOnce() -> Result<T> + Send) -
     }
 }
 
-fn run_inner(cfg: &MdConfig, out_dir: &Path, resume: bool, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<Summary> {
+fn run_inner(
+    cfg: &MdConfig,
+    given: Option<System>,
+    out_dir: &Path,
+    resume: bool,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> Result<Summary> {
     if cfg.thermo.every == 0 {
         return Err(MdError::Config("thermo.every must be ≥ 1".into()));
     }
     std::fs::create_dir_all(out_dir).map_err(|e| MdError::io(out_dir, e))?;
-    let system = build_system(cfg)?;
+    let system = build_system_from(cfg, given)?;
     let mut md = build_engine(cfg, system, !resume)?;
     let ckpt = cfg.checkpoint.as_ref();
     if let Some(c) = ckpt {
