@@ -27,6 +27,8 @@ enum Commands {
     Forces(commands::forces::ForcesArgs),
     /// Benchmarks (timesteps/s, events/s, ...), compared against reference tools by scripts in bench/.
     Bench(commands::bench::BenchArgs),
+    /// Structure identification (CNA / identify-diamond as OVITO), damage depth, amorphous thickness.
+    Analyze(commands::analyze::AnalyzeArgs),
     /// Global minimum of an N-atom cluster (basin hopping / cut-and-splice GA), with point group.
     Cluster(commands::cluster::ClusterArgs),
     /// Height-map metrology: ISO 25178 / ISO 21920 parameters, PSD, AFM tip, terraces, spec grade.
@@ -41,6 +43,7 @@ fn main() {
         Commands::Info(args) => commands::info::run(args),
         Commands::Forces(args) => commands::forces::run(args),
         Commands::Bench(args) => commands::bench::run(args),
+        Commands::Analyze(args) => commands::analyze::run(args),
         Commands::Cluster(args) => commands::cluster::run(args),
         Commands::Surface(args) => commands::surface::run(args),
     };

@@ -15,7 +15,7 @@
 //! distance sits next to the cutoff are classified the same way.
 
 use crate::error::StructureError;
-use crate::grid::{NearestNeighbors, NeighborGrid};
+use crate::grid::{NearestNeighbors, Neighbor, NeighborGrid};
 use atomfab_core::{Cell, Vec3};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -79,16 +79,16 @@ pub fn common_neighbor_analysis(cell: &Cell, positions: &[Vec3], mode: CnaMode) 
 /// CNA on an already built grid (the grid can be shared with other analyses).
 pub fn cna_on_grid(grid: &NeighborGrid, mode: CnaMode) -> Vec<CnaType> {
     let order = grid.spatial_order();
+    let radius = match mode {
+        CnaMode::Adaptive => candidate_radius(grid),
+        CnaMode::Fixed { .. } => 0.0,
+    };
     // Results in spatial order (cache-friendly queries), then scattered to input order.
     let in_order: Vec<CnaType> = order
         .par_iter()
         .with_min_len(256)
         .map(|&i| match mode {
-            CnaMode::Adaptive => {
-                let mut nn = NearestNeighbors::new(14);
-                grid.nearest(i as usize, &mut nn);
-                adaptive_type(&nn)
-            }
+            CnaMode::Adaptive => adaptive_atom(grid, i as usize, radius),
             CnaMode::Fixed { cutoff_angstrom } => fixed_type(grid, i as usize, cutoff_angstrom),
         })
         .collect();
@@ -99,12 +99,97 @@ pub fn cna_on_grid(grid: &NeighborGrid, mode: CnaMode) -> Vec<CnaType> {
     out
 }
 
-/// a-CNA of one atom from its (up to 14) nearest neighbours, nearest first.
-pub fn adaptive_type(nn: &NearestNeighbors) -> CnaType {
-    let r = nn.as_slice();
-    if r.len() < 12 {
+/// Radius (Å) that holds the 12 nearest neighbours of almost every atom: the 98th percentile of the
+/// 12th-neighbour distance over a sample of atoms, plus 2 %. Only a speed choice: atoms with fewer
+/// than the needed neighbours inside it fall back to an exact k-nearest search.
+fn candidate_radius(grid: &NeighborGrid) -> f64 {
+    let n = grid.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let stride = (n / 2000).max(1);
+    let mut d12: Vec<f64> = (0..n)
+        .step_by(stride)
+        .filter_map(|i| {
+            let mut nn = NearestNeighbors::new(12);
+            grid.nearest(i, &mut nn);
+            (nn.len() == 12).then(|| nn.as_slice()[11].distance_sq.sqrt())
+        })
+        .collect();
+    if d12.is_empty() {
+        return 0.0;
+    }
+    d12.sort_by(f64::total_cmp);
+    d12[(d12.len() * 98 / 100).min(d12.len() - 1)] * 1.02
+}
+
+/// Most candidates kept from the radius query; more means the exact k-nearest search instead.
+const MAX_CANDIDATES: usize = 32;
+
+/// a-CNA of atom i: candidates within `radius` (all images), else exact k-nearest searches.
+fn adaptive_atom(grid: &NeighborGrid, i: usize, radius: f64) -> CnaType {
+    let mut buf = [Neighbor { delta: [0.0; 3], distance_sq: 0.0, index: 0 }; MAX_CANDIDATES];
+    let mut n = 0;
+    let mut overflow = false;
+    if radius > 0.0 {
+        grid.for_each_within(i, radius, |delta, distance_sq, index| {
+            if n < MAX_CANDIDATES {
+                buf[n] = Neighbor { delta, distance_sq, index };
+                n += 1;
+            } else {
+                overflow = true;
+            }
+        });
+    }
+    if !overflow && n >= 12 {
+        // Every image within the radius is here, so its nearest ones are the global nearest.
+        let cand = &mut buf[..n];
+        cand.sort_unstable_by(|a, b| a.distance_sq.total_cmp(&b.distance_sq));
+        let t = close_packed_type(&cand[..12]);
+        if t != CnaType::Other {
+            return t;
+        }
+        if n >= 14 {
+            return bcc_type(&cand[..14]);
+        }
+        let mut nn = NearestNeighbors::new(14);
+        grid.nearest(i, &mut nn);
+        return if nn.len() < 14 { CnaType::Other } else { bcc_type(&nn.as_slice()[..14]) };
+    }
+    // The 12 nearest decide FCC/HCP/ICO; only atoms that fail need the 14 nearest (BCC).
+    let mut nn = NearestNeighbors::new(12);
+    grid.nearest(i, &mut nn);
+    if nn.len() < 12 {
         return CnaType::Other;
     }
+    let t = close_packed_type(nn.as_slice());
+    if t != CnaType::Other {
+        return t;
+    }
+    let mut nn = NearestNeighbors::new(14);
+    grid.nearest(i, &mut nn);
+    if nn.len() < 14 {
+        return CnaType::Other;
+    }
+    bcc_type(nn.as_slice())
+}
+
+/// a-CNA of one atom from its nearest neighbours (nearest first, at least 12 for FCC/HCP/ICO and
+/// 14 for BCC; fewer gives Other), as OVITO's adaptive mode.
+pub fn adaptive_type(nearest: &[Neighbor]) -> CnaType {
+    if nearest.len() < 12 {
+        return CnaType::Other;
+    }
+    let t = close_packed_type(&nearest[..12]);
+    if t != CnaType::Other || nearest.len() < 14 {
+        return t;
+    }
+    bcc_type(&nearest[..14])
+}
+
+/// FCC / HCP / ICO test on the 12 nearest neighbours.
+#[inline]
+fn close_packed_type(r: &[Neighbor]) -> CnaType {
     // OVITO: localScaling / nn * (1.0f + sqrt(2.0f)) * 0.5f, the factor in single precision.
     let factor12 = (1.0f32 + 2.0f32.sqrt()) as f64;
     let mut scaling = 0.0;
@@ -113,13 +198,12 @@ pub fn adaptive_type(nn: &NearestNeighbors) -> CnaType {
     }
     let cutoff = scaling / 12.0 * factor12 * 0.5;
     let adj = bond_masks(r[..12].iter().map(|n| n.delta), cutoff * cutoff);
-    let t = small_signature(&adj[..12]);
-    if t != CnaType::Other {
-        return t;
-    }
-    if r.len() < 14 {
-        return CnaType::Other;
-    }
+    small_signature(&adj[..12])
+}
+
+/// BCC test on the 14 nearest neighbours.
+#[inline]
+fn bcc_type(r: &[Neighbor]) -> CnaType {
     let mut scaling = 0.0;
     for n in &r[..8] {
         scaling += (n.distance_sq / (3.0f32 / 4.0f32) as f64).sqrt();

@@ -106,11 +106,28 @@ pub struct NeighborGrid {
     sorted_index: Vec<u32>,
     /// Wrapped position of each atom, in input order.
     wrapped: Vec<Vec3>,
+    /// True when the cell vectors are mutually orthogonal: per-axis distance bounds then combine
+    /// in quadrature; otherwise only their maximum is a valid bound.
+    orthogonal: bool,
+    /// Bin offsets within `STENCIL` bins (as indices offset + STENCIL), sorted by their smallest
+    /// possible squared distance (Å², `stencil_lb`).
+    stencil: Vec<[usize; 3]>,
+    stencil_lb: Vec<f64>,
 }
 
-/// Average number of atoms per bin the grid aims for; 27 bins then hold ~160 candidates, enough for
-/// the 14 nearest neighbours of close-packed and bcc crystals without a second shell.
-const TARGET_PER_BIN: f64 = 6.0;
+/// Average number of atoms per bin the grid aims for. Small bins plus the distance-sorted stencil
+/// make a query scan little more than the sphere that holds the wanted neighbours.
+const TARGET_PER_BIN: f64 = 3.0;
+/// Largest bin offset per axis in the stencil; queries reaching past it fall back to shell search.
+const STENCIL: i32 = 3;
+const W: usize = 2 * STENCIL as usize + 1;
+
+/// Per-query stencil tables (see `NeighborGrid::frame`).
+struct Frame {
+    lb2: [[f64; W]; 3],
+    bin: [[usize; W]; 3],
+    image: [[i64; W]; 3],
+}
 /// Upper bound on bins, so a sparse system cannot make the grid huge.
 const MAX_BINS_PER_ATOM: f64 = 4.0;
 
@@ -194,7 +211,41 @@ impl NeighborGrid {
             sorted_pos[slot] = wrapped[i];
             fill[b as usize] += 1;
         }
-        Ok(NeighborGrid { vectors, pbc, dims, lo, span, inv, origin, bin_width, bin_start: count, sorted_pos, sorted_index, wrapped })
+        let scale = vectors.iter().map(|v| dot(*v, *v)).fold(0.0, f64::max);
+        let orthogonal = [(0, 1), (0, 2), (1, 2)].iter().all(|&(a, b)| dot(vectors[a], vectors[b]).abs() <= 1e-12 * scale);
+        let mut stencil = Vec::new();
+        for x in 0..W {
+            for y in 0..W {
+                for z in 0..W {
+                    stencil.push([x, y, z]);
+                }
+            }
+        }
+        // Smallest squared distance from anywhere in the home bin to the bin at stencil index t.
+        let static_lb2 = |t: &[usize; 3]| -> f64 {
+            let g = [0, 1, 2].map(|k| ((t[k] as i32 - STENCIL).abs() - 1).max(0) as f64 * bin_width[k]);
+            let b = combine(g, orthogonal);
+            b * b
+        };
+        stencil.sort_by(|a, b| static_lb2(a).total_cmp(&static_lb2(b)));
+        let stencil_lb = stencil.iter().map(static_lb2).collect();
+        Ok(NeighborGrid {
+            vectors,
+            pbc,
+            dims,
+            lo,
+            span,
+            inv,
+            origin,
+            bin_width,
+            bin_start: count,
+            sorted_pos,
+            sorted_index,
+            wrapped,
+            orthogonal,
+            stencil,
+            stencil_lb,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -215,16 +266,17 @@ impl NeighborGrid {
     #[inline]
     fn home_bin(&self, q: Vec3) -> ([usize; 3], Vec3, Vec3) {
         let d = sub3(q, self.origin);
-        let s = [dot(self.inv[0], d), dot(self.inv[1], d), dot(self.inv[2], d)];
-        let c = bin_coords(&s, self.lo, self.span, self.dims);
-        // Distance from q to the lower and upper faces of its bin along each axis (Å), ≥ 0.
+        // Bin of q and the distance from q to the lower and upper faces of its bin per axis (Å, ≥ 0).
+        let mut c = [0usize; 3];
         let mut gap_lo = [0.0; 3];
         let mut gap_hi = [0.0; 3];
         for k in 0..3 {
-            let t = (s[k] - self.lo[k]) / self.span[k] * self.dims[k] as f64 - c[k] as f64;
-            let t = t.clamp(0.0, 1.0);
-            gap_lo[k] = t * self.bin_width[k];
-            gap_hi[k] = (1.0 - t) * self.bin_width[k];
+            let s = dot(self.inv[k], d);
+            let t = (s - self.lo[k]) / self.span[k] * self.dims[k] as f64;
+            c[k] = (t.max(0.0) as usize).min(self.dims[k] - 1);
+            let f = (t - c[k] as f64).clamp(0.0, 1.0);
+            gap_lo[k] = f * self.bin_width[k];
+            gap_hi[k] = (1.0 - f) * self.bin_width[k];
         }
         (c, gap_lo, gap_hi)
     }
@@ -314,6 +366,72 @@ impl NeighborGrid {
         self.nearest_to_point(self.wrapped[i], out);
     }
 
+    /// Per-query tables for stencil offsets −STENCIL..=STENCIL along each axis: the squared lower bound
+    /// of the distance along that axis (Å²), the bin index (usize::MAX past a free edge) and the
+    /// periodic image count. Built once per query so the stencil loop has no divisions or roots.
+    #[inline]
+    fn frame(&self, c: [usize; 3], gap_lo: Vec3, gap_hi: Vec3) -> Frame {
+        let mut f = Frame { lb2: [[0.0; W]; 3], bin: [[usize::MAX; W]; 3], image: [[0; W]; 3] };
+        for k in 0..3 {
+            for (t, m) in (-STENCIL..=STENCIL).enumerate() {
+                let g = if m > 0 {
+                    (m - 1) as f64 * self.bin_width[k] + gap_hi[k]
+                } else if m < 0 {
+                    (-m - 1) as f64 * self.bin_width[k] + gap_lo[k]
+                } else {
+                    0.0
+                };
+                f.lb2[k][t] = g * g;
+                let n = self.dims[k] as i64;
+                let b = c[k] as i64 + m as i64;
+                if self.pbc[k] && n > STENCIL as i64 {
+                    // At most one wrap either way; no division needed.
+                    let (b, img) = if b < 0 { (b + n, -1) } else if b >= n { (b - n, 1) } else { (b, 0) };
+                    f.bin[k][t] = b as usize;
+                    f.image[k][t] = img;
+                } else if let Some((b, img)) = self.axis_bin(k, c[k], m as i64) {
+                    f.bin[k][t] = b;
+                    f.image[k][t] = img;
+                }
+            }
+        }
+        f
+    }
+
+    /// Squared lower bound (Å²) of the distance to bin offset index t (offset + STENCIL per axis).
+    #[inline(always)]
+    fn frame_lb2(&self, f: &Frame, t: [usize; 3]) -> f64 {
+        let (a, b, c) = (f.lb2[0][t[0]], f.lb2[1][t[1]], f.lb2[2][t[2]]);
+        if self.orthogonal {
+            a + b + c
+        } else {
+            a.max(b).max(c)
+        }
+    }
+
+    /// Scans the bin at stencil index t, calling f for each atom image except q itself.
+    #[inline(always)]
+    fn scan_frame_bin(&self, q: Vec3, fr: &Frame, t: [usize; 3], f: &mut impl FnMut(Vec3, f64, u32)) {
+        let (bx, by, bz) = (fr.bin[0][t[0]], fr.bin[1][t[1]], fr.bin[2][t[2]]);
+        if bx == usize::MAX || by == usize::MAX || bz == usize::MAX {
+            return;
+        }
+        let b = (bx * self.dims[1] + by) * self.dims[2] + bz;
+        let (s, e) = (self.bin_start[b] as usize, self.bin_start[b + 1] as usize);
+        if s == e {
+            return;
+        }
+        let qs = sub3(q, self.image_shift([fr.image[0][t[0]], fr.image[1][t[1]], fr.image[2][t[2]]]));
+        for slot in s..e {
+            let p = self.sorted_pos[slot];
+            let dd = [p[0] - qs[0], p[1] - qs[1], p[2] - qs[2]];
+            let d2 = dd[0] * dd[0] + dd[1] * dd[1] + dd[2] * dd[2];
+            if d2 != 0.0 {
+                f(dd, d2, self.sorted_index[slot]);
+            }
+        }
+    }
+
     /// The nearest atoms to a point (Å); atoms exactly at the point are skipped.
     pub fn nearest_to_point(&self, q: Vec3, out: &mut NearestNeighbors) {
         out.clear();
@@ -321,6 +439,45 @@ impl NeighborGrid {
             return;
         }
         let (c, gap_lo, gap_hi) = self.home_bin(q);
+        let fr = self.frame(c, gap_lo, gap_hi);
+        // Bins in order of their smallest possible distance; stop once no bin can beat the k-th best.
+        let mut worst = f64::INFINITY;
+        let mut finished = false;
+        for (t, &slb2) in self.stencil.iter().zip(&self.stencil_lb) {
+            if slb2 >= worst {
+                finished = true;
+                break;
+            }
+            if self.frame_lb2(&fr, *t) >= worst {
+                continue;
+            }
+            self.scan_frame_bin(q, &fr, *t, &mut |delta, distance_sq, index| {
+                if distance_sq < worst {
+                    out.insert(Neighbor { delta, distance_sq, index });
+                    worst = out.worst();
+                }
+            });
+        }
+        if finished || (out.full() && worst <= self.outside_stencil() * self.outside_stencil()) || self.stencil_covers_all(c) {
+            return;
+        }
+        // Rare (sparse systems, far neighbours): exhaustive shell search.
+        out.clear();
+        self.nearest_by_shells(q, c, gap_lo, gap_hi, out);
+    }
+
+    /// Every atom image outside the stencil is at least this far (Å) from a point in the home bin.
+    #[inline]
+    fn outside_stencil(&self) -> f64 {
+        STENCIL as f64 * self.bin_width[0].min(self.bin_width[1]).min(self.bin_width[2])
+    }
+
+    /// True when the stencil reaches every bin (free axes only, all within STENCIL of the home bin).
+    fn stencil_covers_all(&self, c: [usize; 3]) -> bool {
+        (0..3).all(|k| !self.pbc[k] && c[k] <= STENCIL as usize && self.dims[k] - 1 - c[k] <= STENCIL as usize)
+    }
+
+    fn nearest_by_shells(&self, q: Vec3, c: [usize; 3], gap_lo: Vec3, gap_hi: Vec3, out: &mut NearestNeighbors) {
         let mut m = 0;
         loop {
             self.visit_shell(q, c, m, &mut |delta, distance_sq, index| {
@@ -343,6 +500,23 @@ impl NeighborGrid {
         let q = self.wrapped[i];
         let r2 = radius * radius;
         let (c, gap_lo, gap_hi) = self.home_bin(q);
+        if radius < self.outside_stencil() {
+            let fr = self.frame(c, gap_lo, gap_hi);
+            for (t, &slb2) in self.stencil.iter().zip(&self.stencil_lb) {
+                if slb2 > r2 {
+                    return;
+                }
+                if self.frame_lb2(&fr, *t) > r2 {
+                    continue;
+                }
+                self.scan_frame_bin(q, &fr, *t, &mut |dd, d2, j| {
+                    if d2 <= r2 {
+                        f(dd, d2, j)
+                    }
+                });
+            }
+            return;
+        }
         let mut m = 0;
         loop {
             self.visit_shell(q, c, m, &mut |d, d2, j| {
@@ -355,6 +529,16 @@ impl NeighborGrid {
                 _ => return,
             }
         }
+    }
+}
+
+/// Combines per-axis distance bounds: in quadrature for orthogonal axes, else their maximum.
+#[inline]
+fn combine(g: Vec3, orthogonal: bool) -> f64 {
+    if orthogonal {
+        (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt()
+    } else {
+        g[0].max(g[1]).max(g[2])
     }
 }
 
@@ -447,6 +631,32 @@ mod tests {
                 within.sort_by(f64::total_cmp);
                 let expect: Vec<f64> = all.iter().copied().filter(|&d2| d2 <= 4.5 * 4.5).collect();
                 assert_eq!(within.len(), expect.len(), "seed {seed} atom {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn dense_systems_use_the_stencil_exactly() {
+        // Larger boxes than above, so most queries end inside the stencil, including a triclinic
+        // and a slab case; compared with brute force on a sample of atoms.
+        use rand::{Rng, SeedableRng};
+        for (seed, tilt, pbc) in [(11u64, 0.0, [true; 3]), (12, 4.0, [true; 3]), (13, 0.0, [true, true, false]), (14, 2.0, [false, true, false])] {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            let v = [[24.0, 0.0, 0.0], [tilt, 22.0, 0.0], [-tilt, 0.5 * tilt, 20.0]];
+            let cell = Cell::new(v, [0.0; 3], pbc).unwrap();
+            let pos: Vec<Vec3> = (0..900).map(|_| cell.to_cartesian([rng.gen(), rng.gen(), rng.gen()])).collect();
+            let grid = NeighborGrid::new(&cell, &pos).unwrap();
+            for i in (0..pos.len()).step_by(7) {
+                let all = brute(&cell, &pos, i, 9.0);
+                let mut nn = NearestNeighbors::new(16);
+                grid.nearest(i, &mut nn);
+                assert_eq!(nn.len(), 16);
+                for (n, b) in nn.as_slice().iter().zip(&all) {
+                    assert!((n.distance_sq - b).abs() < 1e-9, "seed {seed} atom {i}");
+                }
+                let mut count = 0;
+                grid.for_each_within(i, 3.3, |_, _, _| count += 1);
+                assert_eq!(count, all.iter().filter(|&&d2| d2 <= 3.3 * 3.3).count(), "seed {seed} atom {i}");
             }
         }
     }

@@ -19,6 +19,7 @@ pub mod damage;
 pub mod diamond;
 pub mod error;
 pub mod grid;
+pub mod synthetic;
 
 pub use cna::{common_neighbor_analysis, CnaMode, CnaType};
 pub use coordination::coordination_numbers;

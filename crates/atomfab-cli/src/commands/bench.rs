@@ -15,6 +15,8 @@ pub enum BenchWhat {
     Neighbor(NeighborBench),
     /// LJ13/38/55/75 global minima over 10 seeds: median time and evaluations (`--full`: N = 2..150).
     Cluster(super::cluster::BenchClusterArgs),
+    /// Structure identification (a-CNA, fixed CNA, identify-diamond) on a noisy crystal or a file.
+    Structure(super::analyze::StructureBench),
     /// Height-map metrology: full ISO stats and PSD on a seeded rough map (see bench/surface_vs_surfalize.py).
     Surface(super::surface::SurfaceBench),
 }
@@ -23,6 +25,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Neighbor(b) => bench_neighbor(b),
         BenchWhat::Cluster(b) => super::cluster::bench(b),
+        BenchWhat::Structure(b) => super::analyze::bench(b),
         BenchWhat::Surface(b) => super::surface::bench(b),
     }
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand: a clap `Args` struct and `run(args) -> anyhow::Result<()>`.
 
+pub mod analyze;
 pub mod bench;
 pub mod cluster;
 pub mod convert;
