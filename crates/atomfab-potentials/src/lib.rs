@@ -9,6 +9,7 @@ use atomfab_core::{ListKind, NeighborList, Vec3};
 pub mod eam;
 pub mod error;
 pub mod hybrid;
+pub mod inert;
 pub mod pair;
 mod parallel;
 mod reader;

@@ -9,6 +9,7 @@
 //! hybrid:PART;PART;...                                  several potentials, summed (LAMMPS hybrid/overlay)
 //!   PART = SPEC[@A-B,C-D,...]   the part acts only on the listed species pairs; without @ on all pairs
 //!                               among the species it knows (a pair style without species: all pairs)
+//!   none@A-B,...                the listed pairs do not interact (a rigid tool's own atoms)
 //!   e.g. hybrid:tersoff:Si.tersoff:Si@Si-Si;tersoff:SiC.tersoff:C@C-C;morse:d0=0.435,alpha=4.6487,r0=1.9475,cutoff=4@Si-C
 //! ```
 //! Files are searched relative to the working directory, then in `$ATOMFAB_POTENTIALS`, then in
@@ -16,6 +17,7 @@
 
 use crate::eam::Eam;
 use crate::hybrid::{Hybrid, Part};
+use crate::inert::Inert;
 use crate::pair::{PairForm, PairParams, PairPotential};
 use crate::tersoff::Tersoff;
 use crate::{Potential, PotentialError};
@@ -61,6 +63,17 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
                 };
                 if sub.starts_with("hybrid:") {
                     return Err(err("a hybrid cannot contain another hybrid".into()));
+                }
+                if sub == "none" {
+                    let pairs = pairs.ok_or_else(|| err("none needs the species pairs it silences, e.g. none@C-C".into()))?;
+                    let mut names: Vec<String> = Vec::new();
+                    for name in pairs.iter().flat_map(|(a, b)| [a, b]) {
+                        if !names.contains(name) {
+                            names.push(name.clone());
+                        }
+                    }
+                    parts.push(Part { potential: Box::new(Inert::new(names)), pairs: Some(pairs) });
+                    continue;
                 }
                 match (sub.split_once(':'), pairs) {
                     (Some((style @ ("lj" | "morse"), args)), Some(pairs)) => {
