@@ -27,6 +27,9 @@ pub struct Recipe {
     pub system: Option<SystemSection>,
     #[serde(default)]
     pub output: OutputSection,
+    /// Molecular dynamics, owned by atomfab-md.
+    #[serde(default)]
+    pub md: Option<atomfab_md::MdConfig>,
 }
 
 fn one() -> u32 {

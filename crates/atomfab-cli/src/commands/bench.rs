@@ -13,6 +13,8 @@ pub struct BenchArgs {
 pub enum BenchWhat {
     /// Neighbour-list build (cell list + Verlet) on an fcc LJ crystal.
     Neighbor(NeighborBench),
+    /// MD timesteps/s and atom-steps/s: --case lj|tersoff-si|eam-cu [--atoms N] [--steps S] [--threads T].
+    Md(super::md::BenchMdArgs),
     /// LJ13/38/55/75 global minima over 10 seeds: median time and evaluations (`--full`: N = 2..150).
     Cluster(super::cluster::BenchClusterArgs),
     /// Structure identification (a-CNA, fixed CNA, identify-diamond) on a noisy crystal or a file.
@@ -24,6 +26,7 @@ pub enum BenchWhat {
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Neighbor(b) => bench_neighbor(b),
+        BenchWhat::Md(b) => super::md::bench(b),
         BenchWhat::Cluster(b) => super::cluster::bench(b),
         BenchWhat::Structure(b) => super::analyze::bench(b),
         BenchWhat::Surface(b) => super::surface::bench(b),

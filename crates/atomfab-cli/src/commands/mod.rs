@@ -6,5 +6,6 @@ pub mod cluster;
 pub mod convert;
 pub mod forces;
 pub mod info;
+pub mod md;
 pub mod run;
 pub mod surface;

@@ -15,9 +15,15 @@ pub struct RunArgs {
     /// Override a recipe key, e.g. --set seed=7 --set system.build.repeats=[4,4,4]. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
+    /// Continue the run whose output folder is DIR from its MD checkpoint (bit-identical to not stopping).
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
 }
 
-pub fn run(args: RunArgs) -> Result<()> {
+pub fn run(mut args: RunArgs) -> Result<()> {
+    if let Some(dir) = args.resume.clone() {
+        args.out = dir;
+    }
     let (text, source) = recipe::load_text(args.recipe.as_deref())?;
     let text = recipe::apply_overrides(&text, &source, &args.overrides)?;
     let recipe: Recipe = recipe::parse_toml(&text, &source)?;
@@ -32,6 +38,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     summary.insert("seed".into(), recipe.seed.into());
     summary.insert("units".into(), recipe.units.name().into());
 
+    let mut md_system: Option<atomfab_core::System> = None;
     if let Some(section) = &recipe.system {
         let system = section.make_system(recipe.units, base).with_context(|| source.clone())?;
         system.validate().with_context(|| format!("{source}: [system]"))?;
@@ -59,6 +66,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         summary.insert("cell_vectors_angstrom".into(), serde_json::to_value(system.cell.vectors())?);
         summary.insert("pbc".into(), serde_json::to_value(system.cell.pbc())?);
         summary.insert("structure_files".into(), written.into());
+        md_system = Some(system);
+    }
+
+    if let Some(md) = &recipe.md {
+        summary.extend(super::md::run_recipe(md, md_system.take(), recipe.units, &args.out, base, args.resume.is_some(), &source)?);
+    } else if args.resume.is_some() {
+        anyhow::bail!("{source}: --resume needs an [md] section with a checkpoint");
     }
 
     let summary_path = args.out.join("summary.json");
