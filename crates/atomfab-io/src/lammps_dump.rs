@@ -417,11 +417,12 @@ fn group_extras(extras: Vec<Extra>, n: usize) -> Vec<Property> {
     while k < extras.len() {
         let mut end = k + 1;
         let base = match split(&extras[k].name) {
-            Some((b, 1)) => {
+            Some((b, 1)) if !b.is_empty() => {
                 while end < extras.len() && split(&extras[end].name) == Some((b, end - k + 1)) {
                     end += 1;
                 }
-                Some(b.to_string())
+                // A lone `name[1]` keeps its full name.
+                (end - k > 1).then(|| b.to_string())
             }
             _ => None,
         };
@@ -556,7 +557,7 @@ pub fn default_columns(system: &System) -> Vec<String> {
         c.push("q".into());
     }
     for p in &system.properties {
-        if matches!(p.values, PropertyValues::Str(_)) {
+        if matches!(p.values, PropertyValues::Str(_)) || p.name.is_empty() || p.name.chars().any(char::is_whitespace) {
             continue;
         }
         let names: Vec<String> =
@@ -626,6 +627,9 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, timestep: u64, columns:
                     (p.name == base && k >= 1 && k <= p.components).then_some((p, k - 1))
                 });
                 match found {
+                    Some((p, _)) if p.name.is_empty() || p.name.chars().any(char::is_whitespace) => {
+                        return Err(invalid(format!("a property name without spaces for a dump column, not '{}'", p.name)));
+                    }
                     Some((p, k)) => {
                         if matches!(p.values, PropertyValues::Str(_)) {
                             return Err(invalid(format!("a numeric property for dump column '{name}' (it holds strings)")));

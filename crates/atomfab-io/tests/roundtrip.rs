@@ -225,3 +225,20 @@ fn files_by_extension_and_atomically() {
     let e = write_structure(&dir.path().join("x.pdb"), &s, None).unwrap_err();
     assert!(e.to_string().contains("x.pdb"), "{e}");
 }
+
+#[test]
+fn lammps_dump_column_groups_and_odd_names() {
+    // Found by cargo fuzz: a column named just `[1]` became a property with an empty name.
+    let text = "ITEM: TIMESTEP\n1\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 5\n0 5\n0 5\n\
+ITEM: ATOMS id type x y z [1] c_s[1] c_s[2] c_s[3] d[1] v_e[2]\n1 1 0 0 0 7 1 2 3 4 5\n2 1 1 1 1 8 1.5 2 3 4 5\n";
+    let opts = ReadOptions { species_map: vec![(1, "Cu".into())], ..Default::default() };
+    let s = DumpReader::new(Cursor::new(text), "g.dump", opts.clone()).next().unwrap().unwrap().system;
+    let names: Vec<(&str, usize)> = s.properties.iter().map(|p| (p.name.as_str(), p.components)).collect();
+    assert_eq!(names, [("[1]", 1), ("c_s", 3), ("d[1]", 1), ("v_e[2]", 1)]);
+    assert_eq!(s.properties[1].values, PropertyValues::Real(vec![1.0, 2.0, 3.0, 1.5, 2.0, 3.0]));
+    assert_eq!(s.properties[0].values, PropertyValues::Int(vec![7, 8]));
+    let mut buf = Vec::new();
+    lammps_dump::write_frame(&mut buf, &s, 1, &[]).unwrap();
+    let back = DumpReader::new(Cursor::new(&buf), "g2.dump", opts).next().unwrap().unwrap().system;
+    assert_eq!(back.properties, s.properties);
+}
