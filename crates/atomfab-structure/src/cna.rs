@@ -99,66 +99,16 @@ pub fn cna_on_grid(grid: &NeighborGrid, mode: CnaMode) -> Vec<CnaType> {
     out
 }
 
-/// Radius (Å) that holds the 12 nearest neighbours of almost every atom: the 98th percentile of the
-/// 12th-neighbour distance over a sample of atoms, plus 2 %. Only a speed choice: atoms with fewer
-/// than the needed neighbours inside it fall back to an exact k-nearest search.
+/// Radius hint for the 12-nearest searches (see `NeighborGrid::nearest_hinted`).
 fn candidate_radius(grid: &NeighborGrid) -> f64 {
-    let n = grid.len();
-    if n == 0 {
-        return 0.0;
-    }
-    let stride = (n / 2000).max(1);
-    let mut d12: Vec<f64> = (0..n)
-        .step_by(stride)
-        .filter_map(|i| {
-            let mut nn = NearestNeighbors::new(12);
-            grid.nearest(i, &mut nn);
-            (nn.len() == 12).then(|| nn.as_slice()[11].distance_sq.sqrt())
-        })
-        .collect();
-    if d12.is_empty() {
-        return 0.0;
-    }
-    d12.sort_by(f64::total_cmp);
-    d12[(d12.len() * 98 / 100).min(d12.len() - 1)] * 1.02
+    grid.typical_radius(12)
 }
 
-/// Most candidates kept from the radius query; more means the exact k-nearest search instead.
-const MAX_CANDIDATES: usize = 32;
-
-/// a-CNA of atom i: candidates within `radius` (all images), else exact k-nearest searches.
+/// a-CNA of atom i. The 12 nearest decide FCC/HCP/ICO; only atoms that fail need the 14 nearest (BCC),
+/// and searching 12 scans a much smaller sphere in close-packed crystals.
 fn adaptive_atom(grid: &NeighborGrid, i: usize, radius: f64) -> CnaType {
-    let mut buf = [Neighbor { delta: [0.0; 3], distance_sq: 0.0, index: 0 }; MAX_CANDIDATES];
-    let mut n = 0;
-    let mut overflow = false;
-    if radius > 0.0 {
-        grid.for_each_within(i, radius, |delta, distance_sq, index| {
-            if n < MAX_CANDIDATES {
-                buf[n] = Neighbor { delta, distance_sq, index };
-                n += 1;
-            } else {
-                overflow = true;
-            }
-        });
-    }
-    if !overflow && n >= 12 {
-        // Every image within the radius is here, so its nearest ones are the global nearest.
-        let cand = &mut buf[..n];
-        cand.sort_unstable_by(|a, b| a.distance_sq.total_cmp(&b.distance_sq));
-        let t = close_packed_type(&cand[..12]);
-        if t != CnaType::Other {
-            return t;
-        }
-        if n >= 14 {
-            return bcc_type(&cand[..14]);
-        }
-        let mut nn = NearestNeighbors::new(14);
-        grid.nearest(i, &mut nn);
-        return if nn.len() < 14 { CnaType::Other } else { bcc_type(&nn.as_slice()[..14]) };
-    }
-    // The 12 nearest decide FCC/HCP/ICO; only atoms that fail need the 14 nearest (BCC).
     let mut nn = NearestNeighbors::new(12);
-    grid.nearest(i, &mut nn);
+    grid.nearest_hinted(i, radius, &mut nn);
     if nn.len() < 12 {
         return CnaType::Other;
     }
@@ -253,10 +203,10 @@ pub(crate) fn bond_masks(deltas: impl Iterator<Item = Vec3> + Clone, cutoff_sq: 
     for a in 0..n {
         for b in a + 1..n {
             let d = [v[a][0] - v[b][0], v[a][1] - v[b][1], v[a][2] - v[b][2]];
-            if d[0] * d[0] + d[1] * d[1] + d[2] * d[2] <= cutoff_sq {
-                adj[a] |= 1 << b;
-                adj[b] |= 1 << a;
-            }
+            // Branch-free: about a third of the pairs are bonds, a pattern no predictor learns.
+            let bond = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] <= cutoff_sq) as u32;
+            adj[a] |= bond << b;
+            adj[b] |= bond << a;
         }
     }
     adj
@@ -269,13 +219,27 @@ pub(crate) fn signature(adj: &[u32], ni: usize) -> (u32, u32, u32) {
     let common = adj[ni];
     let ncn = common.count_ones();
     let mut bonds = 0;
+    let mut max_degree = 0;
     let mut m = common;
     while m != 0 {
         let a = m.trailing_zeros() as usize;
         m &= m - 1;
-        bonds += (adj[a] & common).count_ones();
+        let degree = (adj[a] & common).count_ones();
+        bonds += degree;
+        max_degree = max_degree.max(degree);
     }
     bonds /= 2;
+    // Shortcuts for the frequent small cases: two bonds form a chain of 2 exactly when they share an
+    // atom; four bonds among four atoms are always connected.
+    if bonds <= 1 {
+        return (ncn, bonds, bonds);
+    }
+    if bonds == 2 {
+        return (ncn, 2, if max_degree == 2 { 2 } else { 1 });
+    }
+    if ncn == 4 && bonds == 4 {
+        return (4, 4, 4);
+    }
     let mut max_chain = 0;
     let mut remaining = common;
     while remaining != 0 {

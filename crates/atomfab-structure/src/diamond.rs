@@ -90,9 +90,10 @@ pub fn diamond_on_grid(grid: &NeighborGrid) -> Vec<DiamondType> {
     let n = grid.len();
     let missing = Near { delta: [0.0; 3], index: u32::MAX };
     let mut near = vec![[missing; 4]; n];
+    let radius = grid.typical_radius(4);
     near.par_iter_mut().with_min_len(512).enumerate().for_each(|(i, slot)| {
         let mut nn = NearestNeighbors::new(4);
-        grid.nearest(i, &mut nn);
+        grid.nearest_hinted(i, radius, &mut nn);
         for (s, nb) in slot.iter_mut().zip(nn.as_slice()) {
             *s = Near { delta: nb.delta, index: nb.index };
         }
