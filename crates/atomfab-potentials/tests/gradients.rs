@@ -59,7 +59,7 @@ fn assert_gradients(pot: &mut dyn Potential, cell: &Cell, pos: &[Vec3], species:
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(6))]
+    #![proptest_config(ProptestConfig::with_cases(12))]
 
     #[test]
     fn eam_funcfl_and_setfl(seed in 0u64..100_000, tilt in -0.3f64..0.3) {

@@ -192,3 +192,37 @@ fn eam_specs() {
     check("eam_cuni_alloy", spec("eam/alloy:CuNi.eam.alloy:Cu,Ni"), &["Cu", "Ni"], METAL_NKTV2P);
     check("lj_fcc", spec("lj:epsilon=1,sigma=1,cutoff=2.5"), &["1"], 1.0);
 }
+
+/// Same thread count → bitwise identical results; other thread counts → equal to rounding.
+#[test]
+fn deterministic_per_thread_count() {
+    for (name, s, types) in [
+        ("tersoff_sic_triclinic", "tersoff:SiC.tersoff:Si,C", &["Si", "C"][..]),
+        ("eam_cuni_alloy", "eam/alloy:CuNi.eam.alloy:Cu,Ni", &["Cu", "Ni"][..]),
+        ("hybrid_sic", "hybrid:tersoff:Si.tersoff:Si;tersoff:SiC.tersoff:C;morse:d0=0.435,alpha=4.6487,r0=1.9475,cutoff=4.0@Si-C", &["Si", "C"][..]),
+    ] {
+        let data = read_data(&fixture_dir(name).join("data.lmp"));
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let mut pot = spec(s);
+                let map = species_indices(pot.as_ref(), types).unwrap();
+                let species: Vec<u32> = data.types.iter().map(|&t| map[t - 1]).collect();
+                let list = NeighborList::build(&data.cell, &data.positions, pot.cutoff(), 0.5, pot.list_kind()).unwrap();
+                let mut forces = vec![[0.0; 3]; data.positions.len()];
+                let mut out = Output::default();
+                pot.compute(&list, &species, &mut forces, Request { per_atom_energy: true, virial: true }, &mut out);
+                (forces, out)
+            })
+        };
+        let (f3, o3) = run(3);
+        let (g3, p3) = run(3);
+        assert_eq!(f3, g3, "{name}");
+        assert_eq!((o3.energy.to_bits(), o3.virial), (p3.energy.to_bits(), p3.virial), "{name}");
+        let (f1, o1) = run(1);
+        for (a, b) in f1.iter().flatten().zip(f3.iter().flatten()) {
+            assert!((a - b).abs() <= 1e-12 * (1.0 + a.abs()), "{name}: {a} vs {b}");
+        }
+        assert!((o1.energy - o3.energy).abs() <= 1e-12 * o1.energy.abs(), "{name}");
+    }
+}
