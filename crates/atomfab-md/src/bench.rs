@@ -89,6 +89,8 @@ pub struct BenchResult {
     pub peak_bytes_per_atom: Option<f64>,
     pub final_temperature: f64,
     pub final_total_energy: f64,
+    /// Seconds in forces, neighbour lists and the rest (integration, fixes).
+    pub timing: crate::engine::Timing,
 }
 
 /// Runs a benchmark case (outputs go to a temporary folder and are discarded).
@@ -112,6 +114,7 @@ pub fn run_bench(case: BenchCase, atoms: Option<usize>, steps: u64, threads: Opt
         peak_bytes_per_atom: peak_rss_bytes().map(|b| b as f64 / s.atoms as f64),
         final_temperature: s.final_thermo.temperature,
         final_total_energy: s.final_thermo.total_energy,
+        timing: s.timing,
     })
 }
 

@@ -80,6 +80,16 @@ pub struct Md {
     watched: Vec<u32>,
     group_forces: Vec<Vec3>,
     forces_buf: Vec<Vec3>,
+    /// Wall seconds spent in force evaluation, neighbour-list work and everything else of `step`
+    /// (integration, fixes), as LAMMPS' Pair / Neigh / Modify breakdown.
+    pub timing: Timing,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timing {
+    pub pair: f64,
+    pub neigh: f64,
+    pub other: f64,
 }
 
 impl Md {
@@ -136,6 +146,7 @@ impl Md {
             watched: Vec::new(),
             group_forces: Vec::new(),
             forces_buf: vec![[0.0; 3]; n],
+            timing: Timing::default(),
         })
     }
 
@@ -313,6 +324,7 @@ impl Md {
 
     /// Advances one step. `want_virial`: compute the virial (for pressure) at the new positions.
     pub fn step(&mut self, want_virial: bool) -> Result<()> {
+        let t0 = std::time::Instant::now();
         self.step += 1;
         {
             let (mut ctx, fixes) = self.context();
@@ -345,6 +357,7 @@ impl Md {
                 f.post_integrate(&mut ctx);
             }
         }
+        let t1 = std::time::Instant::now();
         self.since_build += 1;
         let due = self.since_build % self.neighbor.every == 0;
         let rebuild = due
@@ -355,7 +368,9 @@ impl Md {
         } else {
             self.list.as_mut().expect("list").update_positions(&self.system.positions);
         }
+        let t2 = std::time::Instant::now();
         self.compute_forces(want_virial)?;
+        let t3 = std::time::Instant::now();
         {
             let (mut ctx, fixes) = self.context();
             for f in fixes.iter_mut() {
@@ -380,6 +395,10 @@ impl Md {
         for f in fixes.iter_mut() {
             f.end_of_step(&mut ctx);
         }
+        let t4 = std::time::Instant::now();
+        self.timing.neigh += (t2 - t1).as_secs_f64();
+        self.timing.pair += (t3 - t2).as_secs_f64();
+        self.timing.other += (t1 - t0).as_secs_f64() + (t4 - t3).as_secs_f64();
         Ok(())
     }
 

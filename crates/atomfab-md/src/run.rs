@@ -33,6 +33,8 @@ pub struct Summary {
     pub neighbor_builds: u64,
     pub final_thermo: Thermo,
     pub files: Vec<PathBuf>,
+    /// Where the stepping time went (seconds).
+    pub timing: crate::engine::Timing,
 }
 
 /// Unit system of a configuration.
@@ -554,5 +556,6 @@ fn run_inner(
         neighbor_builds: md.builds,
         final_thermo: md.thermo(),
         files,
+        timing: md.timing,
     })
 }
