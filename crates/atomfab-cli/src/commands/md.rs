@@ -84,12 +84,17 @@ pub fn bench(b: BenchMdArgs) -> Result<()> {
         r.peak_bytes_per_atom.map_or("n/a".to_string(), |m| format!("{m:.0} B"))
     );
     println!(
+        "  time: forces {:.3} s, neighbour lists {:.3} s, integration + fixes {:.3} s",
+        r.timing.pair, r.timing.neigh, r.timing.other
+    );
+    println!(
         "{}",
         serde_json::json!({
             "case": b.case, "atoms": r.atoms, "steps": r.steps, "threads": r.threads,
             "loop_seconds": r.loop_seconds, "timesteps_per_second": r.timesteps_per_second,
             "atom_steps_per_second": r.atom_steps_per_second, "peak_bytes_per_atom": r.peak_bytes_per_atom,
             "final_temperature": r.final_temperature, "final_total_energy": r.final_total_energy,
+            "pair_seconds": r.timing.pair, "neigh_seconds": r.timing.neigh, "other_seconds": r.timing.other,
         })
     );
     Ok(())
