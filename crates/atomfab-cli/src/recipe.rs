@@ -27,6 +27,9 @@ pub struct Recipe {
     pub system: Option<SystemSection>,
     #[serde(default)]
     pub output: OutputSection,
+    /// Lattice kinetic Monte Carlo (ALD/ALE), owned by atomfab-kmc.
+    #[serde(default)]
+    pub kmc: Option<atomfab_kmc::KmcConfig>,
     /// Molecular dynamics, owned by atomfab-md.
     #[serde(default)]
     pub md: Option<atomfab_md::MdConfig>,
@@ -108,6 +111,9 @@ pub fn apply_overrides(text: &str, source: &str, overrides: &[String]) -> Result
 }
 
 fn set_path(item: &mut toml_edit::Item, path: &[&str], value: toml_edit::Value) -> Result<()> {
+    if let Ok(idx) = path[0].parse::<usize>() {
+        return set_index(item, idx, &path[1..], value);
+    }
     let table = item.as_table_like_mut().context("the key's parent is not a table")?;
     if let [last] = path {
         table.insert(last, toml_edit::Item::Value(value));
@@ -117,6 +123,34 @@ fn set_path(item: &mut toml_edit::Item, path: &[&str], value: toml_edit::Value) 
         table.insert(path[0], toml_edit::table());
     }
     set_path(table.get_mut(path[0]).expect("inserted above"), &path[1..], value)
+}
+
+/// A numeric key part indexes an array (`kmc.cycle.phases.0.duration_s`).
+fn set_index(item: &mut toml_edit::Item, idx: usize, rest: &[&str], value: toml_edit::Value) -> Result<()> {
+    match item {
+        toml_edit::Item::ArrayOfTables(a) => {
+            let n = a.len();
+            let t = a.get_mut(idx).with_context(|| format!("index {idx}: the array has {n} entries"))?;
+            anyhow::ensure!(!rest.is_empty(), "index {idx}: cannot replace a whole table");
+            let mut tmp = toml_edit::Item::Table(std::mem::take(t));
+            let r = set_path(&mut tmp, rest, value);
+            *t = tmp.into_table().expect("still a table");
+            r
+        }
+        toml_edit::Item::Value(toml_edit::Value::Array(arr)) => {
+            let n = arr.len();
+            let v = arr.get_mut(idx).with_context(|| format!("index {idx}: the array has {n} entries"))?;
+            if rest.is_empty() {
+                *v = value;
+                return Ok(());
+            }
+            let mut tmp = toml_edit::Item::Value(v.clone());
+            set_path(&mut tmp, rest, value)?;
+            *v = tmp.into_value().expect("still a value");
+            Ok(())
+        }
+        _ => bail!("index {idx}: the key's parent is not an array"),
+    }
 }
 
 /// Loads the recipe text: the file, or the embedded default when no path is given.

@@ -565,15 +565,33 @@ impl Model {
     }
 }
 
-/// Memory the engine needs per site (bytes), for the lattice-size guard: species, type, height,
-/// neighbour table, and one slot index per (event, direction).
+/// Memory the engine needs per site (bytes), an upper bound for the lattice-size guard: the site
+/// record (state word + one list position per single-site event), height, neighbour table, pair-event
+/// position arrays, and the enabled-slot lists.
 fn cfg_bytes_per_site(cfg: &KmcConfig) -> f64 {
     let z = match cfg.lattice.kind {
         LatticeKind::Square => 4.0,
         LatticeKind::Hexagonal => 6.0,
         LatticeKind::Trench => 6.0,
     };
-    let slots: f64 = cfg.events.iter().map(|e| if e.neighbor.is_some() { z } else { 1.0 }).sum();
-    // 2 × 4 bytes per slot: position index plus (on average at most) one list entry.
-    1.0 + 1.0 + 4.0 + 4.0 * z + 8.0 * slots
+    let single = cfg.events.iter().filter(|e| e.neighbor.is_none()).count() as f64;
+    let pair = cfg.events.len() as f64 - single;
+    let masks = cfg.events.iter().map(|e| e.conditions.len()).sum::<usize>() as f64;
+    4.0 + 4.0 * (masks / 4.0).ceil() + 4.0 * single + 4.0 + 4.0 * z + 8.0 * z * pair + 4.0 * single
+}
+
+/// Memory the lattice may use: half of the available memory (Linux /proc/meminfo), at most
+/// [`MAX_MEMORY_BYTES`].
+pub(crate) fn memory_limit_bytes() -> f64 {
+    let avail = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb * 1024.0)
+    });
+    match avail {
+        Some(b) => (0.5 * b).min(MAX_MEMORY_BYTES),
+        None => MAX_MEMORY_BYTES,
+    }
 }

@@ -246,6 +246,14 @@ impl<'m> Engine<'m> {
     pub fn model(&self) -> &Model {
         self.model
     }
+
+    /// Bytes held by the engine's per-site arrays and slot lists (the neighbour table is the lattice's
+    /// and counted too).
+    pub fn memory_bytes(&self) -> usize {
+        4 * (self.rec.capacity() + self.height.capacity() + self.nbr.len())
+            + self.pair_pos.iter().map(|p| 4 * p.capacity()).sum::<usize>()
+            + self.items.iter().map(|p| 4 * p.capacity()).sum::<usize>()
+    }
     pub fn time_s(&self) -> f64 {
         self.time
     }

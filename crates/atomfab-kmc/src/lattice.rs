@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{KmcConfig, MAX_MEMORY_BYTES};
+use crate::config::{memory_limit_bytes, KmcConfig};
 use crate::error::{KmcError, Result};
 
 /// "No neighbour" (open boundary of the trench lattice).
@@ -290,7 +290,8 @@ fn check_dim(key: &str, v: usize) -> Result<()> {
     Ok(())
 }
 
-/// Site count, or an error when it overflows or needs more memory than [`MAX_MEMORY_BYTES`].
+/// Site count, or an error when it overflows or needs more memory than the limit
+/// (half the available memory, at most 8 GiB).
 fn check_size(key: &str, dims: &[usize], bytes_per_site: &f64) -> Result<usize> {
     let n = dims
         .iter()
@@ -300,13 +301,14 @@ fn check_size(key: &str, dims: &[usize], bytes_per_site: &f64) -> Result<usize> 
             KmcError::config(key, format!("{dims:?} sites overflow the 32-bit site index (at most ~5e8 sites)"))
         })?;
     let bytes = n as f64 * bytes_per_site;
-    if bytes > MAX_MEMORY_BYTES {
+    let limit = memory_limit_bytes();
+    if bytes > limit {
         return Err(KmcError::config(
             key,
             format!(
-                "{n} sites would need about {:.1} GiB (limit {:.0} GiB); use a smaller lattice",
+                "{n} sites would need about {:.1} GiB (limit {:.1} GiB: half the available memory, at most 8 GiB); use a smaller lattice",
                 bytes / 1073741824.0,
-                MAX_MEMORY_BYTES / 1073741824.0
+                limit / 1073741824.0
             ),
         ));
     }

@@ -53,7 +53,7 @@ pub struct BenchReport {
     pub cpu_time_s: Option<f64>,
     pub events_per_cpu_second: Option<f64>,
     pub gpc_angstrom_per_cycle: f64,
-    /// Estimated engine memory per site (bytes): state, neighbour table and slot indices.
+    /// Engine memory per site (bytes): site records, heights, neighbour table and slot lists.
     pub bytes_per_site: f64,
 }
 
@@ -72,7 +72,6 @@ pub fn bench(n: usize, cycles: u32, seed: u64) -> Result<BenchReport> {
         _ => None,
     };
     let lat = &model.lattice;
-    let slots: usize = model.events.iter().map(|e| if e.partner.is_some() { lat.z } else { 1 }).sum();
     Ok(BenchReport {
         sites: lat.n_sites(),
         cycles,
@@ -82,7 +81,7 @@ pub fn bench(n: usize, cycles: u32, seed: u64) -> Result<BenchReport> {
         cpu_time_s: cpu,
         events_per_cpu_second: cpu.map(|c| res.events as f64 / c),
         gpc_angstrom_per_cycle: res.gpc_angstrom_per_cycle(),
-        bytes_per_site: (1 + 1 + 4 + 4 * lat.z + 4 * slots) as f64,
+        bytes_per_site: res.engine_bytes as f64 / lat.n_sites() as f64,
     })
 }
 

@@ -54,6 +54,8 @@ pub struct SimResult {
     pub simulated_time_s: f64,
     pub wall_time_s: f64,
     pub seed: u64,
+    /// Memory held by the engine at the end of the run (bytes).
+    pub engine_bytes: usize,
 }
 
 impl SimResult {
@@ -216,6 +218,7 @@ pub fn simulate_with<F: FnMut(&Executed)>(
         simulated_time_s: eng.time_s(),
         wall_time_s: wall.elapsed().as_secs_f64(),
         seed,
+        engine_bytes: eng.memory_bytes(),
     })
 }
 

@@ -13,6 +13,8 @@ pub struct BenchArgs {
 pub enum BenchWhat {
     /// Neighbour-list build (cell list + Verlet) on an fcc LJ crystal.
     Neighbor(NeighborBench),
+    /// Lattice kMC events/s on a 256×256 Al2O3 TMA/H2O lattice (one thread).
+    Kmc(super::kmc::BenchKmcArgs),
     /// MD timesteps/s and atom-steps/s: --case lj|tersoff-si|eam-cu [--atoms N] [--steps S] [--threads T].
     Md(super::md::BenchMdArgs),
     /// LJ13/38/55/75 global minima over 10 seeds: median time and evaluations (`--full`: N = 2..150).
@@ -26,6 +28,7 @@ pub enum BenchWhat {
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Neighbor(b) => bench_neighbor(b),
+        BenchWhat::Kmc(b) => super::kmc::bench(b),
         BenchWhat::Md(b) => super::md::bench(b),
         BenchWhat::Cluster(b) => super::cluster::bench(b),
         BenchWhat::Structure(b) => super::analyze::bench(b),

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod convert;
 pub mod forces;
 pub mod info;
+pub mod kmc;
 pub mod md;
 pub mod run;
 pub mod surface;

@@ -15,6 +15,10 @@ pub struct RunArgs {
     /// Override a recipe key, e.g. --set seed=7 --set system.build.repeats=[4,4,4]. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
+    /// Run once per value, e.g. --sweep kmc.cycle.phases.0.duration_s=0.01,0.1 (numeric path parts
+    /// index arrays); writes OUT/sweep_<k>/ per value and OUT/sweep.csv.
+    #[arg(long, value_name = "KEY=V1,V2,...")]
+    pub sweep: Option<String>,
     /// Continue the run whose output folder is DIR from its MD checkpoint (bit-identical to not stopping).
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
@@ -23,6 +27,9 @@ pub struct RunArgs {
 pub fn run(mut args: RunArgs) -> Result<()> {
     if let Some(dir) = args.resume.clone() {
         args.out = dir;
+    }
+    if let Some(spec) = args.sweep.clone() {
+        return super::kmc::sweep(args, &spec);
     }
     let (text, source) = recipe::load_text(args.recipe.as_deref())?;
     let text = recipe::apply_overrides(&text, &source, &args.overrides)?;
@@ -67,6 +74,10 @@ pub fn run(mut args: RunArgs) -> Result<()> {
         summary.insert("pbc".into(), serde_json::to_value(system.cell.pbc())?);
         summary.insert("structure_files".into(), written.into());
         md_system = Some(system);
+    }
+
+    if let Some(kmc) = &recipe.kmc {
+        summary.extend(super::kmc::run_recipe(kmc, &args.out, recipe.seed, &source)?);
     }
 
     if let Some(md) = &recipe.md {
