@@ -129,6 +129,11 @@ pub struct EventConfig {
     pub neighbor_becomes: Option<String>,
     #[serde(default)]
     pub neighbor_height_change: i32,
+    /// Put the site's height change on the lowest column among the site and its nearest neighbours
+    /// (ties keep the site): downhill relaxation of the deposited unit (F. Family, J. Phys. A 19,
+    /// L441 (1986)), so that films grow smooth instead of as uncorrelated columns.
+    #[serde(default)]
+    pub relax_to_lowest: bool,
     /// Restrict to these site types (default: all).
     #[serde(default)]
     pub site_types: Option<Vec<String>>,
@@ -267,6 +272,7 @@ pub(crate) struct Event {
     pub dh: i32,
     pub partner: Option<(u8, u8)>,
     pub partner_dh: i32,
+    pub relax: bool,
     pub type_mask: u64,
     pub partner_type_mask: u64,
     pub conditions: Vec<Condition>,
@@ -418,6 +424,12 @@ impl Model {
                     "the event changes nothing (same species, no height change); it would never end a phase",
                 ));
             }
+            if e.relax_to_lowest && (e.height_change < 0 || lattice.kind == LatticeKind::Trench) {
+                return Err(KmcError::config(
+                    format!("{k}.relax_to_lowest"),
+                    "only for deposition (height_change > 0) on 2-D lattices",
+                ));
+            }
             let mut conditions = Vec::new();
             for (c, cond) in e.conditions.iter().enumerate() {
                 let ck = format!("{k}.conditions[{c}]");
@@ -482,6 +494,7 @@ impl Model {
                 dh: e.height_change,
                 partner,
                 partner_dh: e.neighbor_height_change,
+                relax: e.relax_to_lowest,
                 type_mask: type_mask(&format!("{k}.site_types"), &e.site_types)?,
                 partner_type_mask: type_mask(&format!("{k}.neighbor_site_types"), &e.neighbor_site_types)?,
                 conditions,

@@ -466,6 +466,21 @@ impl<'m> Engine<'m> {
         old
     }
 
+    /// Add `dh` to the lowest column among i and its neighbours (first found on ties, i first).
+    fn relax_height(&mut self, i: usize, dh: i32) {
+        let z = self.z;
+        let mut best = i;
+        for d in 0..z {
+            let k = self.nbr[i * z + d];
+            if k != NONE && self.height[k as usize] < self.height[best] {
+                best = k as usize;
+            }
+        }
+        self.height[best] += dh;
+        let t = self.type_at(best) as usize;
+        self.hsum[t] += dh as i64;
+    }
+
     fn execute(&mut self, e: usize, slot: u32) -> Executed {
         let z = self.z;
         let ev = &self.model.events[e];
@@ -476,7 +491,11 @@ impl<'m> Engine<'m> {
         } else {
             (slot as usize, NONE, 0)
         };
-        let old_i = self.change(i, becomes, dh);
+        let relax = ev.relax;
+        let old_i = self.change(i, becomes, if relax { 0 } else { dh });
+        if relax && dh != 0 {
+            self.relax_height(i, dh);
+        }
         let mut old_j = 0;
         if let Some((_, pb)) = partner {
             old_j = self.change(j as usize, pb, pdh);

@@ -123,3 +123,12 @@ fn trench_needs_its_keys() {
     let e = compile_err(&BASE.replace("nx = 16, ny = 16, a_angstrom = 3", "nx = 16, ny = 16, a_angstrom = 3, width_sites = 3"));
     assert_eq!(e, "kmc.lattice.width_sites: only valid for kind = \"trench\"");
 }
+
+#[test]
+fn relaxation_is_only_for_deposition() {
+    let e = compile_err(&BASE.replace(
+        r#"{ name = "des", site = "A", becomes = "E","#,
+        r#"{ name = "des", site = "A", becomes = "E", height_change = -1, relax_to_lowest = true,"#,
+    ));
+    assert_eq!(e, "kmc.events[1].relax_to_lowest: only for deposition (height_change > 0) on 2-D lattices");
+}
