@@ -4,7 +4,7 @@
 //! is preserved on average (exactly for the rectangular window).
 
 use crate::error::{MetrologyError, Result};
-use crate::fft::fft2_transposed;
+use crate::fft::rfft2_padded;
 use crate::heightmap::HeightMap;
 use rayon::prelude::*;
 use rustfft::{num_complex::Complex64, FftPlanner};
@@ -108,7 +108,8 @@ pub fn psd_1d(map: &HeightMap, window: Window) -> Result<Psd1d> {
     Ok(Psd1d { f: (0..=half).map(|k| k as f64 * df).collect(), psd, df })
 }
 
-/// Two-sided 2-D PSD on the FFT grid.
+/// Two-sided 2-D PSD on the FFT grid, stored as the half plane kx = 0 … nx/2 (the PSD of a real map is
+/// symmetric: PSD(−f) = PSD(f)).
 #[derive(Debug, Clone)]
 pub struct Psd2d {
     pub nx: usize,
@@ -116,7 +117,8 @@ pub struct Psd2d {
     /// Frequency steps, 1/m.
     pub dfx: f64,
     pub dfy: f64,
-    /// PSD in m⁴, layout `[kx * ny + ky]` (transposed), natural FFT order (k > N/2 are negative).
+    /// PSD in m⁴, layout `[kx * ny + ky]` for kx = 0 … nx/2, ky in natural FFT order (ky > ny/2 are
+    /// negative frequencies).
     pub data: Vec<f64>,
 }
 
@@ -124,6 +126,12 @@ impl Psd2d {
     /// Signed frequency index of FFT bin k of an N-point transform.
     fn signed(k: usize, n: usize) -> f64 {
         if k <= n / 2 { k as f64 } else { k as f64 - n as f64 }
+    }
+
+    /// How many bins of the full plane the half-plane column kx stands for (1 or 2).
+    #[inline]
+    pub fn weight(&self, kx: usize) -> f64 {
+        if kx == 0 || (self.nx % 2 == 0 && kx == self.nx / 2) { 1.0 } else { 2.0 }
     }
 
     /// |f| of bin (kx, ky), 1/m.
@@ -135,7 +143,8 @@ impl Psd2d {
 
     /// ∫ PSD over the whole plane, m² (= Sq² for the rectangular window).
     pub fn total_power(&self) -> f64 {
-        self.data.par_iter().sum::<f64>() * self.dfx * self.dfy
+        let s: f64 = self.data.par_chunks(self.ny).enumerate().map(|(kx, c)| self.weight(kx) * c.iter().sum::<f64>()).sum();
+        s * self.dfx * self.dfy
     }
 
     /// RMS height (m) of the spatial-frequency band f_lo ≤ |f| < f_hi (1/m). The DC bin has no power
@@ -150,10 +159,11 @@ impl Psd2d {
             .par_chunks(ny)
             .enumerate()
             .map(|(kx, col)| {
-                col.iter().enumerate().filter(|(ky, _)| {
-                    let f = self.freq(kx, *ky);
-                    f >= f_lo && f < f_hi
-                }).map(|(_, p)| p).sum::<f64>()
+                self.weight(kx)
+                    * col.iter().enumerate().filter(|(ky, _)| {
+                        let f = self.freq(kx, *ky);
+                        f >= f_lo && f < f_hi
+                    }).map(|(_, p)| p).sum::<f64>()
             })
             .sum();
         Ok((s * self.dfx * self.dfy).sqrt())
@@ -167,18 +177,19 @@ impl Psd2d {
         let fmax = fmax.min((self.ny / 2) as f64 * self.dfy);
         let nb = (fmax / df).floor() as usize + 1;
         let mut sum = vec![0.0; nb];
-        let mut cnt = vec![0usize; nb];
-        for kx in 0..self.nx {
+        let mut cnt = vec![0.0; nb];
+        for kx in 0..=self.nx / 2 {
+            let w = self.weight(kx);
             for ky in 0..self.ny {
                 let b = (self.freq(kx, ky) / df).round() as usize;
                 if b < nb {
-                    sum[b] += self.data[kx * self.ny + ky];
-                    cnt[b] += 1;
+                    sum[b] += w * self.data[kx * self.ny + ky];
+                    cnt[b] += w;
                 }
             }
         }
         let f: Vec<f64> = (0..nb).map(|b| b as f64 * df).collect();
-        let psd: Vec<f64> = sum.iter().zip(&cnt).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect();
+        let psd: Vec<f64> = sum.iter().zip(&cnt).map(|(s, &c)| if c > 0.0 { s / c } else { 0.0 }).collect();
         RadialPsd { f, psd, df }
     }
 }
@@ -202,14 +213,15 @@ pub fn psd_2d(map: &HeightMap, window: Window) -> Result<Psd2d> {
     let ux = wx.iter().map(|v| v * v).sum::<f64>() / nx as f64;
     let uy = wy.iter().map(|v| v * v).sum::<f64>() / ny as f64;
     let mean = map.mean();
-    let mut a = vec![Complex64::default(); nx * ny];
+    let mut a = vec![0.0; nx * ny];
     a.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
         let src = map.row(j);
         for i in 0..nx {
-            row[i] = Complex64::new((src[i] - mean) * wx[i] * wy[j], 0.0);
+            row[i] = (src[i] - mean) * wx[i] * wy[j];
         }
     });
-    let spec = fft2_transposed(a, nx, ny, false);
+    let spec = rfft2_padded(&a, nx, ny, nx, ny);
+    drop(a);
     let n = (nx * ny) as f64;
     let scale = map.dx * map.dy / (n * ux * uy);
     let data = spec.into_par_iter().map(|c| c.norm_sqr() * scale).collect();
@@ -294,7 +306,8 @@ mod tests {
         // 2-D: exact peak at (kx = 8, ky = 0) and its mirror.
         let p2 = psd_2d(&m, Window::Rect).unwrap();
         let k = (0..p2.data.len()).max_by(|&i, &j| p2.data[i].total_cmp(&p2.data[j])).unwrap();
-        assert!(k == 8 * 4 || k == (n - 8) * 4, "{k}");
+        assert_eq!(k, 8 * 4);
+        assert!((p2.data[k] * 2.0 * p2.dfx * p2.dfy / (a * a / 2.0) - 1.0).abs() < 1e-12);
         assert!((p2.freq(8, 0) - 1.0 / lam).abs() < 1e-6 / lam);
     }
 

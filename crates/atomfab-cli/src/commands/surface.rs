@@ -399,6 +399,12 @@ pub struct SurfaceBench {
     pub json: bool,
 }
 
+/// CPU time (s) the calling thread has run, from /proc/thread-self/schedstat (Linux only).
+fn thread_cpu_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
+}
+
 /// `atomfab bench surface`: full stats and PSD timings on a seeded rough map.
 pub fn bench(b: SurfaceBench) -> Result<()> {
     let pool = super::bench::rayon_pool(b.threads)?;
@@ -407,45 +413,52 @@ pub fn bench(b: SurfaceBench) -> Result<()> {
         write_any(p, &m)?;
     }
     let mut times = Map::new();
+    let mut cpu = Map::new();
     let mut results = Map::new();
     pool.install(|| -> Result<()> {
-        let t = Instant::now();
+        // Wall time and, for the calling worker thread, CPU time (exact for --threads 1, where all
+        // the work runs on this thread; robust against other load on a shared machine).
+        let mut clock = |name: &str, t0: Instant, c0: Option<f64>| {
+            times.insert(name.into(), json!(t0.elapsed().as_secs_f64()));
+            if let (Some(a), Some(b)) = (c0, thread_cpu_s()) {
+                cpu.insert(name.into(), json!(b - a));
+            }
+        };
+        let (t, c) = (Instant::now(), thread_cpu_s());
         let hp = height_params(&m)?;
-        let t_height = t.elapsed().as_secs_f64();
-        let t = Instant::now();
+        clock("height", t, c);
+        let (t, c) = (Instant::now(), thread_cpu_s());
         let g = sdq(&m)?;
         let r = sdr(&m)?;
-        let t_hybrid = t.elapsed().as_secs_f64();
-        let t = Instant::now();
+        clock("hybrid_Sdq_Sdr", t, c);
+        let (t, c) = (Instant::now(), thread_cpu_s());
         let af = MaterialRatio::new(&m)?;
         let (sk, spk, svk) = (af.sk(), af.spk(), af.svk());
-        let t_func = t.elapsed().as_secs_f64();
-        let t = Instant::now();
+        clock("functional_Sk_Spk_Svk", t, c);
+        let (t, c) = (Instant::now(), thread_cpu_s());
         let (sal, st) = sal_str(&m, 0.2)?;
-        let t_spatial = t.elapsed().as_secs_f64();
-        let t = Instant::now();
+        clock("spatial_Sal_Str", t, c);
+        let (t, c) = (Instant::now(), thread_cpu_s());
         let p = psd_2d(&m, Window::Hann)?;
         let radial = p.radial();
-        let t_psd = t.elapsed().as_secs_f64();
-        times.insert("height".into(), json!(t_height));
-        times.insert("hybrid_Sdq_Sdr".into(), json!(t_hybrid));
-        times.insert("functional_Sk_Spk_Svk".into(), json!(t_func));
-        times.insert("spatial_Sal_Str".into(), json!(t_spatial));
-        times.insert("full_stats".into(), json!(t_height + t_hybrid + t_func + t_spatial));
-        times.insert("psd_2d_radial".into(), json!(t_psd));
+        clock("psd_2d_radial", t, c);
         for (k, x) in [("Sa", hp.Sa), ("Sq", hp.Sq), ("Ssk", hp.Ssk), ("Sku", hp.Sku), ("Sp", hp.Sp), ("Sv", hp.Sv), ("Sz", hp.Sz),
             ("Sdq", g), ("Sdr", r), ("Sk", sk), ("Spk", spk), ("Svk", svk), ("Sal", sal), ("Str", st), ("radial_bins", radial.f.len() as f64)] {
             results.insert(k.into(), json!(x));
         }
         Ok(())
     })?;
+    for t in [&mut times, &mut cpu] {
+        let full: f64 = ["height", "hybrid_Sdq_Sdr", "functional_Sk_Spk_Svk", "spatial_Sal_Str"].iter().filter_map(|k| t.get(*k)?.as_f64()).sum();
+        t.insert("full_stats".into(), json!(full));
+    }
     let threads = b.threads.unwrap_or_else(rayon::current_num_threads);
     if b.json {
-        println!("{}", serde_json::to_string_pretty(&json!({"size": b.size, "threads": threads, "seconds": times, "values_SI": results}))?);
+        println!("{}", serde_json::to_string_pretty(&json!({"size": b.size, "threads": threads, "seconds": times, "cpu_seconds": cpu, "values_SI": results}))?);
     } else {
-        println!("surface bench: {0} x {0} map, {threads} thread(s)", b.size);
-        for (k, t) in &times {
-            println!("  {k:<24} {:.4} s", t.as_f64().unwrap());
+        println!("surface bench: {0} x {0} map, {threads} thread(s); wall s (CPU s of the timing thread)", b.size);
+        for k in ["height", "hybrid_Sdq_Sdr", "functional_Sk_Spk_Svk", "spatial_Sal_Str", "full_stats", "psd_2d_radial"] {
+            println!("  {k:<24} {:.4} s ({:.4} s)", times[k].as_f64().unwrap(), cpu.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN));
         }
     }
     Ok(())
