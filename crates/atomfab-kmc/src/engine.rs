@@ -81,6 +81,8 @@ pub struct Engine<'m> {
     /// Species whose change on a neighbour can alter the events of a site holding species s.
     sensitive: Vec<u64>,
     is_surface: Vec<bool>,
+    /// No pair events: use the lean single-site refresh.
+    single_only: bool,
     /// Current rate of one slot of each event (1/s).
     rate: Vec<f64>,
     time: f64,
@@ -183,6 +185,7 @@ impl<'m> Engine<'m> {
             masks,
             sensitive,
             is_surface: lat.type_is_surface.clone(),
+            single_only: model.events.iter().all(|ev| ev.partner.is_none()),
             rate: vec![0.0; model.events.len()],
             time: 0.0,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
@@ -332,9 +335,8 @@ impl<'m> Engine<'m> {
 
     /// Enable/disable single-site event e on site i.
     #[inline]
-    fn set_single(&mut self, e: usize, i: usize, on: bool) {
+    fn set_single(&mut self, e: usize, i: usize, pw: usize, on: bool) {
         let w = self.w;
-        let pw = self.hot[e].pos_word as usize;
         let p = self.rec[i * w + pw];
         if on {
             if p == NONE {
@@ -374,14 +376,55 @@ impl<'m> Engine<'m> {
     }
 
     /// Re-evaluate all slots of site i; `old` is its species before the change (equal if unchanged).
+    #[inline]
     fn refresh(&mut self, i: usize, old: u8) {
+        if self.single_only {
+            self.refresh_single(i, old)
+        } else {
+            self.refresh_general(i, old)
+        }
+    }
+
+    /// [`Engine::refresh`] for models without pair events (the common ALD case): fewer live fields.
+    fn refresh_single(&mut self, i: usize, old: u8) {
+        let w = self.w;
+        let word = self.rec[i * w];
+        let s = word as u8;
+        if old != s {
+            for k in self.center_start[old as usize]..self.center_start[old as usize + 1] {
+                let e = self.center_events[k] as usize;
+                let pw = self.hot[e].pos_word as usize;
+                self.set_single(e, i, pw, false);
+            }
+        }
+        let t = (word >> 8) & 0xFF;
+        for k in self.center_start[s as usize]..self.center_start[s as usize + 1] {
+            let e = self.center_events[k] as usize;
+            let h = &self.hot[e];
+            let pw = h.pos_word as usize;
+            let mut ok = (h.type_mask >> t) & 1 == 1;
+            if ok {
+                for &(word, shift, min, max) in &self.conds[h.cond.0 as usize..h.cond.1 as usize] {
+                    let n = (self.rec[i * w + word as usize] >> shift) & 0xFF;
+                    if n < min || n > max {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            self.set_single(e, i, pw, ok);
+        }
+    }
+
+    fn refresh_general(&mut self, i: usize, old: u8) {
         let z = self.z;
         let s = self.species_at(i);
         if old != s {
             for k in self.center_start[old as usize]..self.center_start[old as usize + 1] {
                 let e = self.center_events[k] as usize;
                 if self.hot[e].partner == NO_PARTNER {
-                    self.set_single(e, i, false);
+                    let pw = self.hot[e].pos_word as usize;
+                    self.set_single(e, i, pw, false);
                 } else {
                     for d in 0..z {
                         self.set_pair(e, i * z + d, false);
@@ -396,7 +439,8 @@ impl<'m> Engine<'m> {
             let base_ok = self.site_ok(e, i, t);
             let (partner, ptm) = (self.hot[e].partner, self.hot[e].partner_type_mask);
             if partner == NO_PARTNER {
-                self.set_single(e, i, base_ok);
+                let pw = self.hot[e].pos_word as usize;
+                self.set_single(e, i, pw, base_ok);
             } else {
                 for d in 0..z {
                     let j = self.nbr[i * z + d];
