@@ -256,11 +256,13 @@ fn make_ghosts(cell: &Cell, positions: &[Vec3], rlist: f64) -> Result<(Vec<u32>,
     Ok((sources, shifts))
 }
 
-/// Cartesian bins of side ≥ rlist over the bounding box of all (local + ghost) atoms.
+/// Cartesian bins of side ≥ rlist/2 over the bounding box of all (local + ghost) atoms; a stencil of
+/// ±`reach` bins covers rlist (half-size bins, as LAMMPS, test about 40 % fewer candidate pairs).
 struct Bins {
     lo: Vec3,
     inv_size: Vec3,
     dims: [usize; 3],
+    reach: usize,
     start: Vec<u32>,
     atoms: Vec<u32>,
 }
@@ -277,7 +279,7 @@ impl Bins {
         }
         // Bin count bounded by the atom count, so one far-flying atom cannot blow up memory.
         let max_bins = (2 * positions.len()).max(27) as f64;
-        let mut size = rlist;
+        let mut size = 0.5 * rlist;
         let dims = loop {
             let d = [0, 1, 2].map(|k| (((hi[k] - lo[k]) / size).floor() as usize).max(1));
             if (d[0] as f64) * (d[1] as f64) * (d[2] as f64) <= max_bins {
@@ -303,14 +305,16 @@ impl Bins {
             atoms[fill[b as usize] as usize] = j as u32;
             fill[b as usize] += 1;
         }
-        Bins { lo, inv_size, dims, start: count, atoms }
+        // Actual bin widths are ≥ size; two bins reach rlist while size < rlist, one once size ≥ rlist.
+        let reach = if size >= rlist { 1 } else { 2 };
+        Bins { lo, inv_size, dims, reach, start: count, atoms }
     }
 
     #[inline]
     fn for_each_near(&self, r: Vec3, mut f: impl FnMut(usize)) {
         let c = [0, 1, 2].map(|k| (((r[k] - self.lo[k]) * self.inv_size[k]) as usize).min(self.dims[k] - 1));
-        let lo = c.map(|x| x.saturating_sub(1));
-        let hi = [0, 1, 2].map(|k| (c[k] + 1).min(self.dims[k] - 1));
+        let lo = c.map(|x| x.saturating_sub(self.reach));
+        let hi = [0, 1, 2].map(|k| (c[k] + self.reach).min(self.dims[k] - 1));
         for x in lo[0]..=hi[0] {
             for y in lo[1]..=hi[1] {
                 let row = (x * self.dims[1] + y) * self.dims[2];
