@@ -218,6 +218,29 @@ impl Cell {
         best
     }
 
+    /// This cell grown along its non-periodic axes just enough to hold every position (LAMMPS' shrink-wrap
+    /// of `s` boundaries, never shrinking): what a file must declare so that atoms which left a
+    /// non-periodic box (sputtered, ejected) still lie inside it. Periodic axes are unchanged.
+    pub fn enclosing(&self, positions: &[Vec3]) -> Cell {
+        let mut lo = [0.0f64; 3];
+        let mut hi = [1.0f64; 3];
+        for &r in positions {
+            let s = self.to_fractional(r);
+            for k in 0..3 {
+                if !self.pbc[k] && s[k].is_finite() {
+                    lo[k] = lo[k].min(s[k]);
+                    hi[k] = hi[k].max(s[k]);
+                }
+            }
+        }
+        if lo == [0.0; 3] && hi == [1.0; 3] {
+            return self.clone();
+        }
+        let origin = add(self.origin, self.fractional_to_vector(lo));
+        let vectors = [0, 1, 2].map(|k| scale(self.vectors[k], hi[k] - lo[k]));
+        Cell::new(vectors, origin, self.pbc).expect("growing a valid cell keeps it valid")
+    }
+
     /// LAMMPS restricted-triclinic parameters of this cell after the rotation that brings a onto x and b
     /// into the xy plane: (lo, hi, [xy, xz, yz], rotation rows). Positions must be rotated with the same matrix.
     pub fn lammps_form(&self) -> LammpsBox {
@@ -305,6 +328,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn enclosing_grows_only_free_axes() {
+        let c = Cell::orthorhombic([0.0; 3], [10.0; 3], [false, true, false]).unwrap();
+        let grown = c.enclosing(&[[-2.0, 15.0, 5.0], [3.0, 1.0, 12.5]]);
+        assert_eq!(grown.origin(), [-2.0, 0.0, 0.0]);
+        assert_eq!(grown.lengths(), [12.0, 10.0, 12.5]);
+        assert_eq!(c.enclosing(&[[1.0; 3]]), c);
     }
 
     #[test]

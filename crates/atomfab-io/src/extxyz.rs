@@ -595,7 +595,9 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, extra_info: &[(String, 
         }
     }
     writeln!(w, "{n}")?;
-    let v = system.cell.vectors();
+    // Atoms that left a non-periodic box are declared inside it, so the file reads back.
+    let cell = crate::common::enclosing(&system.cell, &system.positions);
+    let v = cell.vectors();
     write!(w, "Lattice=\"")?;
     for (k, x) in v.iter().flatten().enumerate() {
         if k > 0 {
@@ -605,9 +607,9 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, extra_info: &[(String, 
     }
     write!(w, "\" Properties={props}")?;
     let b = |x: bool| if x { 'T' } else { 'F' };
-    let p = system.cell.pbc();
+    let p = cell.pbc();
     write!(w, " pbc=\"{} {} {}\"", b(p[0]), b(p[1]), b(p[2]))?;
-    let o = system.cell.origin();
+    let o = cell.origin();
     if o != [0.0; 3] {
         write!(w, " Origin=\"{} {} {}\"", fmt_f64(o[0]), fmt_f64(o[1]), fmt_f64(o[2]))?;
     }

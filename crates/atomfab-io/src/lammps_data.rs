@@ -8,7 +8,7 @@
 //! named by `ReadOptions::species_map`, else a `# Symbol` comment on its Masses line, else by matching
 //! its mass to an element (metal units).
 
-use crate::common::{check_unique_ids, resolve_type, AtomColumns, TypeInfo};
+use crate::common::{check_unique_ids, resolve_type, AtomColumns, LammpsFrame, TypeInfo};
 use crate::error::{quote, ErrorKind, IoError};
 use crate::text::{fmt_f64, reserve_for, strip_comment, Lines};
 use crate::ReadOptions;
@@ -406,18 +406,13 @@ pub fn read<R: BufRead>(reader: R, file: &str, options: &ReadOptions) -> Result<
 
 /// Writes a data file: atom style `charge` when the system has charges, else `atomic`; image flags;
 /// Masses with `# Symbol` comments; Velocities (Å/ps) when any atom moves. A cell not in LAMMPS'
-/// restricted-triclinic orientation is rotated into it (positions and velocities with it).
+/// restricted-triclinic orientation is rotated into it (positions and velocities with it; a left-handed
+/// cell is mirrored, as LAMMPS boxes are right-handed).
 pub fn write<W: Write>(w: &mut W, system: &System) -> io::Result<()> {
-    let cell = &system.cell;
-    let lb = cell.lammps_form();
-    let rotate = !cell.is_lammps_form();
-    let (lo, hi, tilt) = if rotate {
-        (lb.lo, lb.hi, lb.tilt)
-    } else {
-        let o = cell.origin();
-        let v = cell.vectors();
-        ([o[0], o[1], o[2]], [o[0] + v[0][0], o[1] + v[1][1], o[2] + v[2][2]], [v[1][0], v[2][0], v[2][1]])
-    };
+    // Atoms that left a non-periodic box are declared inside it, so the file reads back.
+    let cell = &crate::common::enclosing(&system.cell, &system.positions);
+    let frame = LammpsFrame::new(cell);
+    let (lo, hi, tilt) = (frame.lo, frame.hi, frame.tilt);
     for s in &system.species {
         if s.name.is_empty() || s.name.chars().any(char::is_whitespace) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("species name '{}' without spaces", s.name)));
@@ -446,11 +441,10 @@ pub fn write<W: Write>(w: &mut W, system: &System) -> io::Result<()> {
         }
     }
     let style = if system.charges.is_some() { "charge" } else { "atomic" };
-    let rot = |r: Vec3| if rotate { lb.rotate(r) } else { r };
     if !system.is_empty() {
         writeln!(w, "\nAtoms # {style}\n")?;
         for i in 0..system.len() {
-            let r = rot(system.positions[i]);
+            let r = frame.position(system.positions[i]);
             write!(w, "{} {}", system.ids[i], system.species_index[i] + 1)?;
             if let Some(q) = &system.charges {
                 write!(w, " {}", fmt_f64(q[i]))?;
@@ -461,7 +455,7 @@ pub fn write<W: Write>(w: &mut W, system: &System) -> io::Result<()> {
         if system.velocities.iter().any(|v| *v != [0.0; 3]) {
             writeln!(w, "\nVelocities\n")?;
             for i in 0..system.len() {
-                let v = if rotate { lb.rotate(system.velocities[i]) } else { system.velocities[i] };
+                let v = frame.vector(system.velocities[i]);
                 writeln!(w, "{} {} {} {}", system.ids[i], fmt_f64(v[0]), fmt_f64(v[1]), fmt_f64(v[2]))?;
             }
         }

@@ -10,7 +10,7 @@
 //! make it non-periodic. Orthogonal, restricted triclinic (`xy xz yz`) and general triclinic
 //! (`abc origin`) boxes are read.
 
-use crate::common::{check_inside, check_unique_ids, resolve_type, AtomColumns, TypeInfo};
+use crate::common::{check_inside, check_unique_ids, resolve_type, AtomColumns, LammpsFrame, TypeInfo};
 use crate::error::{quote, ErrorKind, IoError};
 use crate::text::{fmt_f64, reserve_for, Lines};
 use crate::ReadOptions;
@@ -647,17 +647,10 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, timestep: u64, columns:
             return Err(invalid(format!("species name '{}' without spaces", s.name)));
         }
     }
-    let cell = &system.cell;
-    let lb = cell.lammps_form();
-    let rotate = !cell.is_lammps_form();
-    let rot = |r: Vec3| if rotate { lb.rotate(r) } else { r };
-    let (lo, hi, tilt) = if rotate {
-        (lb.lo, lb.hi, lb.tilt)
-    } else {
-        let o = cell.origin();
-        let v = cell.vectors();
-        (o, [o[0] + v[0][0], o[1] + v[1][1], o[2] + v[2][2]], [v[1][0], v[2][0], v[2][1]])
-    };
+    // Atoms that left a non-periodic box are declared inside it, so the file reads back.
+    let cell = &crate::common::enclosing(&system.cell, &system.positions);
+    let frame = LammpsFrame::new(cell);
+    let (lo, hi, tilt) = (frame.lo, frame.hi, frame.tilt);
     let flags: Vec<&str> = cell.pbc().iter().map(|&p| if p { "pp" } else { "ff" }).collect();
     writeln!(w, "ITEM: TIMESTEP\n{timestep}\nITEM: NUMBER OF ATOMS\n{}", system.len())?;
     if tilt == [0.0; 3] {
@@ -680,7 +673,7 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, timestep: u64, columns:
     writeln!(w, "ITEM: ATOMS {}", names.join(" "))?;
     // Fractional coordinates are the same before and after the rotation; compute them in the original frame.
     for i in 0..system.len() {
-        let r = rot(system.positions[i]);
+        let r = frame.position(system.positions[i]);
         for (k, o) in outs.iter().enumerate() {
             if k > 0 {
                 w.write_all(b" ")?;
@@ -692,13 +685,13 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, timestep: u64, columns:
                 Out::Mass => write!(w, "{}", fmt_f64(system.mass(i)))?,
                 Out::Pos(a) => write!(w, "{}", fmt_f64(r[a]))?,
                 Out::Scaled(a) => write!(w, "{}", fmt_f64(cell.to_fractional(system.positions[i])[a]))?,
-                Out::Unwrapped(a) => write!(w, "{}", fmt_f64(rot(system.unwrapped_position(i))[a]))?,
+                Out::Unwrapped(a) => write!(w, "{}", fmt_f64(frame.position(system.unwrapped_position(i))[a]))?,
                 Out::ScaledUnwrapped(a) => {
                     write!(w, "{}", fmt_f64(cell.to_fractional(system.unwrapped_position(i))[a]))?
                 }
                 Out::Image(a) => write!(w, "{}", system.images[i][a])?,
-                Out::Vel(a) => write!(w, "{}", fmt_f64(rot(system.velocities[i])[a]))?,
-                Out::Force(a) => write!(w, "{}", fmt_f64(rot(system.forces[i])[a]))?,
+                Out::Vel(a) => write!(w, "{}", fmt_f64(frame.vector(system.velocities[i])[a]))?,
+                Out::Force(a) => write!(w, "{}", fmt_f64(frame.vector(system.forces[i])[a]))?,
                 Out::Charge => write!(w, "{}", fmt_f64(system.charges.as_ref().map_or(0.0, |q| q[i])))?,
                 Out::Prop(p, k) => {
                     let j = i * p.components + k;
