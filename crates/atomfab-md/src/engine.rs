@@ -263,6 +263,8 @@ impl Md {
 
     fn rebuild(&mut self) -> Result<()> {
         self.wrap();
+        // Free the old list first: peak memory holds one list, not two.
+        self.list = None;
         let p = &self.system.positions;
         if p.iter().flatten().any(|x| !x.is_finite()) {
             return Err(MdError::Unstable { step: self.step, message: "non-finite atom position".into() });
