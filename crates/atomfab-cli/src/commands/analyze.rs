@@ -33,7 +33,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "cna")]
     pub structure: StructureMethod,
     /// Fixed CNA cutoff (Å) instead of the adaptive one (CNA only).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub cutoff: Option<f64>,
     #[arg(long)]
     pub format: Option<String>,
@@ -44,22 +44,22 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "z", allow_hyphen_values = true)]
     pub normal: String,
     /// Depth bin width (Å).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub bin: f64,
     /// Lateral column size (Å) for locating the top surface.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true)]
     pub column: f64,
     /// Depth from each column's top atom (local) or from the mean top plane (mean).
     #[arg(long, value_enum, default_value = "local")]
     pub surface: SurfaceArg,
     /// A depth bin is damaged when its non-crystalline fraction exceeds this.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub damage_threshold: f64,
     /// A depth bin is amorphous when its non-crystalline fraction is at least this.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub amorphous_threshold: f64,
     /// Also report coordination numbers within this cutoff (Å).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub coordination: Option<f64>,
     /// Print the per-depth profile table (always included in --json).
     #[arg(long)]
