@@ -151,3 +151,57 @@ pub(crate) fn resolve_type(
         }
     }
 }
+
+/// A cell as LAMMPS writes it (lo, hi, tilt xy xz yz), with the map from atomfab's frame into it.
+pub(crate) struct LammpsFrame {
+    pub lo: Vec3,
+    pub hi: Vec3,
+    pub tilt: Vec3,
+    /// The LAMMPS-form cell when the original is not already in that orientation.
+    target: Option<Cell>,
+    source: Cell,
+}
+
+impl LammpsFrame {
+    /// The restricted-triclinic form of `cell`. Atoms are carried over through their fractional coordinates,
+    /// which is the rotation of `Cell::lammps_form` for a right-handed cell and also stays consistent with the
+    /// box for a left-handed one (which no rotation can bring into LAMMPS form).
+    pub fn new(cell: &Cell) -> LammpsFrame {
+        if cell.is_lammps_form() {
+            let o = cell.origin();
+            let v = cell.vectors();
+            return LammpsFrame {
+                lo: o,
+                hi: [o[0] + v[0][0], o[1] + v[1][1], o[2] + v[2][2]],
+                tilt: [v[1][0], v[2][0], v[2][1]],
+                target: None,
+                source: cell.clone(),
+            };
+        }
+        let lb = cell.lammps_form();
+        // The source cell is valid, so its LAMMPS form (same lengths and angles) is too.
+        let target = Cell::from_lammps(lb.lo, lb.hi, lb.tilt, cell.pbc()).ok();
+        LammpsFrame { lo: lb.lo, hi: lb.hi, tilt: lb.tilt, target, source: cell.clone() }
+    }
+
+    /// A position in the LAMMPS frame (Å).
+    #[inline]
+    pub fn position(&self, r: Vec3) -> Vec3 {
+        match &self.target {
+            Some(t) => t.to_cartesian(self.source.to_fractional(r)),
+            None => r,
+        }
+    }
+
+    /// A vector (velocity, force) in the LAMMPS frame.
+    #[inline]
+    pub fn vector(&self, v: Vec3) -> Vec3 {
+        match &self.target {
+            Some(t) => {
+                let o = self.source.origin();
+                t.fractional_to_vector(self.source.to_fractional([v[0] + o[0], v[1] + o[1], v[2] + o[2]]))
+            }
+            None => v,
+        }
+    }
+}

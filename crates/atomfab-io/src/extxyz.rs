@@ -596,7 +596,7 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, extra_info: &[(String, 
     }
     writeln!(w, "{n}")?;
     // Atoms that left a non-periodic box are declared inside it, so the file reads back.
-    let cell = crate::common::enclosing(&system.cell, &system.positions);
+    let cell = system.cell.enclosing(&system.positions);
     let v = cell.vectors();
     write!(w, "Lattice=\"")?;
     for (k, x) in v.iter().flatten().enumerate() {

@@ -410,7 +410,7 @@ pub fn read<R: BufRead>(reader: R, file: &str, options: &ReadOptions) -> Result<
 /// cell is mirrored, as LAMMPS boxes are right-handed).
 pub fn write<W: Write>(w: &mut W, system: &System) -> io::Result<()> {
     // Atoms that left a non-periodic box are declared inside it, so the file reads back.
-    let cell = &crate::common::enclosing(&system.cell, &system.positions);
+    let cell = &system.cell.enclosing(&system.positions);
     let frame = LammpsFrame::new(cell);
     let (lo, hi, tilt) = (frame.lo, frame.hi, frame.tilt);
     for s in &system.species {

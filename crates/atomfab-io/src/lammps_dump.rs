@@ -648,7 +648,7 @@ pub fn write_frame<W: Write>(w: &mut W, system: &System, timestep: u64, columns:
         }
     }
     // Atoms that left a non-periodic box are declared inside it, so the file reads back.
-    let cell = &crate::common::enclosing(&system.cell, &system.positions);
+    let cell = &system.cell.enclosing(&system.positions);
     let frame = LammpsFrame::new(cell);
     let (lo, hi, tilt) = (frame.lo, frame.hi, frame.tilt);
     let flags: Vec<&str> = cell.pbc().iter().map(|&p| if p { "pp" } else { "ff" }).collect();

@@ -242,3 +242,48 @@ ITEM: ATOMS id type x y z [1] c_s[1] c_s[2] c_s[3] d[1] v_e[2]\n1 1 0 0 0 7 1 2 
     let back = DumpReader::new(Cursor::new(&buf), "g2.dump", opts).next().unwrap().unwrap().system;
     assert_eq!(back.properties, s.properties);
 }
+
+#[test]
+fn left_handed_cells_are_mirrored_into_lammps_form() {
+    // Found by cargo fuzz: LAMMPS boxes are right-handed, so a left-handed cell cannot be rotated into one;
+    // atoms are carried over by fractional coordinates, which keeps them inside the written box.
+    let cell = Cell::new([[0.0, 5.0, 0.0], [1.0, 5.0, 0.0], [0.0, 1.0, 5.0]], [0.5, 0.0, 0.0], [true, true, false]).unwrap();
+    let mut s = System::new(cell.clone(), UnitSystem::Metal);
+    let cu = s.species_named(Species::element("Cu").unwrap());
+    for f in [[0.1, 0.2, 0.3], [0.5, 0.5, 0.99], [0.9, 0.05, 0.01]] {
+        s.push_atom(cu, cell.to_cartesian(f));
+    }
+    let mut data = Vec::new();
+    lammps_data::write(&mut data, &s).unwrap();
+    let mut dump = Vec::new();
+    lammps_dump::write_frame(&mut dump, &s, 0, &[]).unwrap();
+    let a = lammps_data::read(Cursor::new(&data), "l.data", &ReadOptions::default()).unwrap();
+    let b = DumpReader::new(Cursor::new(&dump), "l.dump", ReadOptions::default()).next().unwrap().unwrap().system;
+    for back in [&a, &b] {
+        assert!((back.cell.volume() - cell.volume()).abs() < 1e-9);
+        for i in 0..3 {
+            let (fa, fb) = (back.cell.to_fractional(back.positions[i]), cell.to_fractional(s.positions[i]));
+            assert_close(&[fa], &[fb], 1e-12, "fractional");
+        }
+    }
+    assert_eq!(b.cell.pbc(), [true, true, false]);
+}
+
+#[test]
+fn writers_grow_non_periodic_axes_to_hold_escaped_atoms() {
+    let cell = Cell::orthorhombic([0.0; 3], [10.0; 3], [true, true, false]).unwrap();
+    let mut s = System::new(cell, UnitSystem::Metal);
+    let si = s.species_named(Species::element("Si").unwrap());
+    s.push_atom(si, [1.0, 2.0, 3.0]);
+    s.push_atom(si, [4.0, 12.0, 14.5]); // sputtered above the slab; y is periodic and stays as it is
+    s.push_atom(si, [5.0, 5.0, -2.0]);
+    for format in [Format::ExtXyz, Format::LammpsDump] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("escaped");
+        write_structure(&p, &s, Some(format)).unwrap();
+        let back = read_structure(&p, Some(format), &ReadOptions::default()).unwrap();
+        assert_close(&back.positions, &s.positions, 1e-12, format.name());
+        assert_close(&[back.cell.origin()], &[[0.0, 0.0, -2.0]], 1e-12, "grown origin");
+        assert_close(&[back.cell.lengths()], &[[10.0, 10.0, 16.5]], 1e-12, "grown lengths");
+    }
+}
