@@ -60,6 +60,92 @@ const NO_PARTNER: u8 = u8::MAX;
 /// species (an event's position word is shared by events of different centre species, which can
 /// never be enabled on the same site at once). Pair events keep a per-event position array over
 /// (site, direction) slots.
+/// The arrays a single-site event update touches, borrowed apart from the engine so that the
+/// compiler keeps their pointers in registers across the list updates.
+struct Kernel<'a> {
+    w: usize,
+    z: usize,
+    rec: &'a mut [u32],
+    items: &'a mut [Vec<u32>],
+    nbr: &'a [u32],
+    center_start: &'a [usize],
+    center_events: &'a [u16],
+    hot: &'a [HotEvent],
+    conds: &'a [(u32, u32, u32, u32)],
+    sensitive: &'a [u64],
+}
+
+impl Kernel<'_> {
+    #[inline(always)]
+    fn set(&mut self, e: usize, i: usize, pw: usize, on: bool) {
+        let w = self.w;
+        let p = self.rec[i * w + pw];
+        if on {
+            if p == NONE {
+                self.rec[i * w + pw] = self.items[e].len() as u32;
+                self.items[e].push(i as u32);
+            }
+        } else if p != NONE {
+            let list = &mut self.items[e];
+            let last = list.pop().expect("slot list consistent");
+            if last as usize != i {
+                list[p as usize] = last;
+                self.rec[last as usize * w + pw] = p;
+            }
+            self.rec[i * w + pw] = NONE;
+        }
+    }
+
+    #[inline]
+    fn refresh(&mut self, i: usize, old: u8) {
+        let w = self.w;
+        let word = self.rec[i * w];
+        let s = word as u8;
+        if old != s {
+            for k in self.center_start[old as usize]..self.center_start[old as usize + 1] {
+                let e = self.center_events[k] as usize;
+                let pw = self.hot[e].pos_word as usize;
+                self.set(e, i, pw, false);
+            }
+        }
+        let t = (word >> 8) & 0xFF;
+        for k in self.center_start[s as usize]..self.center_start[s as usize + 1] {
+            let e = self.center_events[k] as usize;
+            let h = self.hot[e];
+            let mut ok = (h.type_mask >> t) & 1 == 1;
+            if ok {
+                for &(word, shift, min, max) in &self.conds[h.cond.0 as usize..h.cond.1 as usize] {
+                    let n = (self.rec[i * w + word as usize] >> shift) & 0xFF;
+                    if n < min || n > max {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            self.set(e, i, h.pos_word as usize, ok);
+        }
+    }
+
+    #[inline]
+    fn refresh_neighbours(&mut self, i: usize, old: u8) {
+        let new = self.rec[i * self.w] as u8;
+        if old == new {
+            return;
+        }
+        let z = self.z;
+        for d in 0..z {
+            let k = self.nbr[i * z + d];
+            if k != NONE {
+                let sk = self.rec[k as usize * self.w] as u8;
+                let sens = self.sensitive[sk as usize];
+                if ((sens >> old) | (sens >> new)) & 1 == 1 {
+                    self.refresh(k as usize, sk);
+                }
+            }
+        }
+    }
+}
+
 pub struct Engine<'m> {
     model: &'m Model,
     z: usize,
@@ -385,34 +471,25 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// [`Engine::refresh`] for models without pair events (the common ALD case): fewer live fields.
+    /// [`Engine::refresh`] for models without pair events (the common ALD case).
     fn refresh_single(&mut self, i: usize, old: u8) {
-        let w = self.w;
-        let word = self.rec[i * w];
-        let s = word as u8;
-        if old != s {
-            for k in self.center_start[old as usize]..self.center_start[old as usize + 1] {
-                let e = self.center_events[k] as usize;
-                let pw = self.hot[e].pos_word as usize;
-                self.set_single(e, i, pw, false);
-            }
-        }
-        let t = (word >> 8) & 0xFF;
-        for k in self.center_start[s as usize]..self.center_start[s as usize + 1] {
-            let e = self.center_events[k] as usize;
-            let h = &self.hot[e];
-            let pw = h.pos_word as usize;
-            let mut ok = (h.type_mask >> t) & 1 == 1;
-            if ok {
-                for &(word, shift, min, max) in &self.conds[h.cond.0 as usize..h.cond.1 as usize] {
-                    let n = (self.rec[i * w + word as usize] >> shift) & 0xFF;
-                    if n < min || n > max {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            self.set_single(e, i, pw, ok);
+        self.kernel().refresh(i, old);
+    }
+
+    /// Split borrows of the arrays the single-site update touches.
+    #[inline]
+    fn kernel(&mut self) -> Kernel<'_> {
+        Kernel {
+            w: self.w,
+            z: self.z,
+            rec: &mut self.rec,
+            items: &mut self.items,
+            nbr: self.nbr,
+            center_start: &self.center_start,
+            center_events: &self.center_events,
+            hot: &self.hot,
+            conds: &self.conds,
+            sensitive: &self.sensitive,
         }
     }
 
@@ -543,6 +620,19 @@ impl<'m> Engine<'m> {
         let mut old_j = 0;
         if let Some((_, pb)) = partner {
             old_j = self.change(j as usize, pb, pdh);
+        }
+        if self.single_only {
+            let mut k = self.kernel();
+            k.refresh(i, old_i);
+            k.refresh_neighbours(i, old_i);
+            self.fired[e] += 1;
+            return Executed {
+                event: e,
+                site: i as u32,
+                partner: j,
+                dir,
+                time_s: self.time,
+            };
         }
         self.refresh(i, old_i);
         if j != NONE {
