@@ -173,6 +173,20 @@ pub fn sdq(map: &HeightMap) -> Result<f64> {
     Ok((sx / cx as f64 + sy / cy as f64).sqrt())
 }
 
+/// Σ a[i]·b[i] in vectorisable lanes.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    let mut acc = [0.0; LANES];
+    let mut ia = a.chunks_exact(LANES);
+    let mut ib = b.chunks_exact(LANES);
+    for (p, q) in (&mut ia).zip(&mut ib) {
+        for l in 0..LANES {
+            acc[l] += p[l] * q[l];
+        }
+    }
+    acc.iter().sum::<f64>() + ia.remainder().iter().zip(ib.remainder()).map(|(p, q)| p * q).sum::<f64>()
+}
+
 /// Σ (a[i] − b[i])² in vectorisable lanes.
 fn sum_sq_diff(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; LANES];
@@ -345,18 +359,23 @@ impl Acf {
                 // [xo0, xo1) or y in [yo0, yo1).
                 let (xo0, xo1) = if tx >= 0 { (nx - ax, nx) } else { (0, ax) };
                 let (yo0, yo1) = if ty >= 0 { (ny - ay, ny) } else { (0, ay) };
+                // Partner column of x is x + ix (mod nx): split at the wrap so no modulo is needed.
+                let split = nx - ix;
                 let mut wsum = 0.0;
                 for y in 0..ny {
                     let row = &z[y * nx..(y + 1) * nx];
-                    let prow = &z[((y + iy) % ny) * nx..((y + iy) % ny + 1) * nx];
+                    let py = (y + iy) % ny;
+                    let prow = &z[py * nx..(py + 1) * nx];
                     if (yo0..yo1).contains(&y) {
                         // The whole row wraps in y.
-                        for x in 0..nx {
-                            wsum += row[x] * prow[(x + ix) % nx];
-                        }
-                    } else {
-                        for x in xo0..xo1 {
-                            wsum += row[x] * prow[(x + ix) % nx];
+                        wsum += dot(&row[..split], &prow[ix..]) + dot(&row[split..], &prow[..ix]);
+                    } else if xo1 > xo0 {
+                        // Only the columns whose partner wrapped in x: [xo0, xo1) = [split, nx) for
+                        // tx > 0 (partners 0..ax), [0, ax) for tx < 0 (partners ix..nx).
+                        if tx > 0 {
+                            wsum += dot(&row[xo0..xo1], &prow[..ax]);
+                        } else {
+                            wsum += dot(&row[xo0..xo1], &prow[ix..ix + ax]);
                         }
                     }
                 }
@@ -384,16 +403,14 @@ impl Acf {
     pub fn decay_lengths(&self, s: f64) -> (f64, f64, bool) {
         let (nx, ny) = (self.nx as isize, self.ny as isize);
         let thr = s * self.at(0, 0);
-        let w = (2 * nx - 1) as usize;
-        let h = (2 * ny - 1) as usize;
-        let idx = |tx: isize, ty: isize| ((ty + ny - 1) as usize) * w + (tx + nx - 1) as usize;
-        // Flood fill (4-connected) of the lobe above the threshold around zero lag.
-        let mut inside = vec![false; w * h];
+        // Flood fill (4-connected) of the lobe above the threshold around zero lag. Hash sets, not
+        // lag-grid arrays: the lobe is usually tiny compared with the (2nx−1)(2ny−1) lag field.
+        let mut inside: std::collections::HashSet<(isize, isize)> = std::collections::HashSet::new();
+        let mut is_edge: std::collections::HashSet<(isize, isize)> = std::collections::HashSet::new();
         let mut stack = vec![(0isize, 0isize)];
-        inside[idx(0, 0)] = true;
+        inside.insert((0, 0));
         let mut touches = false;
         let mut edge: Vec<(isize, isize)> = Vec::new();
-        let mut is_edge = vec![false; w * h];
         while let Some((tx, ty)) = stack.pop() {
             if self.over_budget() {
                 return (f64::NAN, f64::NAN, false);
@@ -403,15 +420,14 @@ impl Acf {
                     touches = true;
                     continue;
                 }
-                let k = idx(ax, ay);
-                if inside[k] || is_edge[k] {
+                if inside.contains(&(ax, ay)) || is_edge.contains(&(ax, ay)) {
                     continue;
                 }
                 if self.at(ax, ay) > thr {
-                    inside[k] = true;
+                    inside.insert((ax, ay));
                     stack.push((ax, ay));
                 } else {
-                    is_edge[k] = true;
+                    is_edge.insert((ax, ay));
                     edge.push((ax, ay));
                 }
             }
@@ -468,9 +484,11 @@ pub fn sal_str(map: &HeightMap, s: f64) -> Result<(f64, f64)> {
 }
 
 /// The areal material ratio curve and the functional parameters derived from it.
-pub struct MaterialRatio {
-    /// Measured heights about their mean (m), unsorted.
-    values: Vec<f64>,
+pub struct MaterialRatio<'a> {
+    /// Measured heights (m), unsorted; borrowed from the map when it has no missing points.
+    values: std::borrow::Cow<'a, [f64]>,
+    /// Their mean (m): heights below are about it.
+    mean: f64,
     /// Heights at material ratios mr[k] = 100·k/(K-1) %, descending (m).
     pub height: Vec<f64>,
     pub mr: Vec<f64>,
@@ -478,18 +496,21 @@ pub struct MaterialRatio {
     ylower: f64,
 }
 
-impl MaterialRatio {
-    pub fn new(map: &HeightMap) -> Result<MaterialRatio> {
-        let mut values: Vec<f64> = map.z.iter().copied().filter(|v| !v.is_nan()).collect();
+impl<'a> MaterialRatio<'a> {
+    pub fn new(map: &'a HeightMap) -> Result<MaterialRatio<'a>> {
+        let values: std::borrow::Cow<'a, [f64]> = if map.has_missing() {
+            std::borrow::Cow::Owned(map.z.iter().copied().filter(|v| !v.is_nan()).collect())
+        } else {
+            std::borrow::Cow::Borrowed(&map.z)
+        };
         if values.len() < 2 {
             return Err(MetrologyError::invalid("material ratio: expected at least 2 measured points"));
         }
         let mean = pairwise_sum(&values) / values.len() as f64;
-        values.par_iter_mut().for_each(|v| *v -= mean);
-        Ok(Self::from_values(values, AF_CLASSES))
+        Ok(Self::from_values(values, mean, AF_CLASSES))
     }
 
-    fn from_values(values: Vec<f64>, classes: usize) -> MaterialRatio {
+    fn from_values(values: std::borrow::Cow<'a, [f64]>, mean: f64, classes: usize) -> MaterialRatio<'a> {
         let n = values.len();
         let step = 100.0 / (classes - 1) as f64;
         let mr: Vec<f64> = (0..classes).map(|k| if k == classes - 1 { 100.0 } else { k as f64 * step }).collect();
@@ -507,7 +528,8 @@ impl MaterialRatio {
         ranks.sort_unstable();
         ranks.dedup();
         let stats = order_statistics(&values, &ranks);
-        let at = |r: usize| stats[ranks.binary_search(&r).unwrap()];
+        // Heights about the mean; centring after selection keeps the order and each value.
+        let at = |r: usize| stats[ranks.binary_search(&r).unwrap()] - mean;
         let height: Vec<f64> = pos
             .iter()
             .map(|&(lo, t)| {
@@ -516,7 +538,7 @@ impl MaterialRatio {
                 if t >= 0.5 { b - (b - a) * (1.0 - t) } else { a + (b - a) * t }
             })
             .collect();
-        let mut out = MaterialRatio { values, height, mr, yupper: 0.0, ylower: 0.0 };
+        let mut out = MaterialRatio { values, mean, height, mr, yupper: 0.0, ylower: 0.0 };
         out.equivalent_line();
         out
     }
@@ -530,7 +552,7 @@ impl MaterialRatio {
     /// mean plane). ISO 25178-2: "ratio of the area of the material at a specified height c to the
     /// evaluation area" — evaluated exactly on the points, not on the sampled curve.
     pub fn smr(&self, c: f64) -> f64 {
-        let above = self.values.par_chunks(1 << 14).map(|ch| ch.iter().filter(|&&v| v >= c).count()).sum::<usize>();
+        let above = self.values.par_chunks(1 << 14).map(|ch| ch.iter().filter(|&&v| v - self.mean >= c).count()).sum::<usize>();
         100.0 * above as f64 / self.values.len() as f64
     }
 
@@ -618,11 +640,12 @@ pub(crate) fn order_statistics(v: &[f64], ranks: &[usize]) -> Vec<f64> {
     if lo == hi {
         return vec![lo; ranks.len()];
     }
-    let nb = (n / 8).clamp(1024, 1 << 22);
+    // 2^16 bins: the histogram (256 KiB) stays in L2 cache while 16 M values stream past it.
+    let nb = (n / 8).clamp(1024, 1 << 16);
     let scale = nb as f64 / (hi - lo);
     let bin = |x: f64| (((x - lo) * scale) as usize).min(nb - 1);
     let counts = v
-        .par_chunks(1 << 16)
+        .par_chunks(1 << 18)
         .fold(|| vec![0u32; nb], |mut h, c| {
             for &x in c {
                 h[bin(x)] += 1;
@@ -637,15 +660,18 @@ pub(crate) fn order_statistics(v: &[f64], ranks: &[usize]) -> Vec<f64> {
     for b in 0..nb {
         start[b + 1] = start[b] + counts[b] as usize;
     }
-    // Compact slots for the bins holding a requested rank.
+    // Compact slots for the bins holding a requested rank, with the ranks each must deliver.
     let mut slot = vec![u32::MAX; nb];
     let mut needed: Vec<usize> = Vec::new();
+    let mut wanted: Vec<Vec<usize>> = Vec::new();
     for &r in ranks {
         let b = start.partition_point(|&s| s <= r) - 1;
         if slot[b] == u32::MAX {
             slot[b] = needed.len() as u32;
             needed.push(b);
+            wanted.push(Vec::new());
         }
+        wanted[slot[b] as usize].push(r - start[b]);
     }
     let mut off = vec![0usize; needed.len() + 1];
     for (k, &b) in needed.iter().enumerate() {
@@ -668,13 +694,33 @@ pub(crate) fn order_statistics(v: &[f64], ranks: &[usize]) -> Vec<f64> {
         parts.push(a);
         rest = b;
     }
-    parts.par_iter_mut().for_each(|p| p.sort_unstable_by(|a, b| a.total_cmp(b)));
+    // A bin usually holds one or two wanted ranks: selection (linear) instead of sorting the bin.
+    let picked: Vec<Vec<f64>> = parts
+        .into_par_iter()
+        .zip(wanted.par_iter())
+        .map(|(p, w)| {
+            if w.len() > 8 {
+                p.sort_unstable_by(|a, b| a.total_cmp(b));
+                return w.iter().map(|&r| p[r]).collect();
+            }
+            // Ranks ascending: each selection leaves everything above the pivot to its right.
+            let mut out = Vec::with_capacity(w.len());
+            let mut base = 0;
+            for &r in w {
+                let (_, x, _) = p[base..].select_nth_unstable_by(r - base, |a, b| a.total_cmp(b));
+                out.push(*x);
+                base = r;
+            }
+            out
+        })
+        .collect();
     ranks
         .iter()
         .map(|&r| {
             let b = start.partition_point(|&s| s <= r) - 1;
             let k = slot[b] as usize;
-            buf[off[k] + (r - start[b])]
+            let pos = wanted[k].binary_search(&(r - start[b])).unwrap();
+            picked[k][pos]
         })
         .collect()
 }

@@ -171,7 +171,7 @@ pub struct MapMetrics<'a> {
     pub terrace_opts: TerraceOptions,
     terr: Option<TerraceAnalysis>,
     psd: Option<Psd2d>,
-    af: Option<MaterialRatio>,
+    af: Option<MaterialRatio<'a>>,
 }
 
 impl<'a> MapMetrics<'a> {
