@@ -14,7 +14,7 @@ fn main() {
     let cells = args.first().copied().unwrap_or(20);
     let repeats = args.get(1).copied().unwrap_or(5);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    for (kind, a, el) in [(LatticeKind::Fcc, 3.615, "Cu"), (LatticeKind::Diamond, 5.431, "Si")] {
+    for (kind, a, el) in [(LatticeKind::Fcc, 3.615, "Cu"), (LatticeKind::Bcc, 2.8665, "Fe"), (LatticeKind::Diamond, 5.431, "Si")] {
         let mut s = LatticeSpec::new(kind, a, &[el]).build([cells; 3], UnitSystem::Metal).unwrap();
         add_thermal_noise(&mut s.positions, 0.1, 1);
         // CPU seconds per run (the machine may be shared, so wall time would mislead).
@@ -43,14 +43,14 @@ fn main() {
         let t_hint = time(&|| {
             let mut nn = atomfab_structure::NearestNeighbors::new(12);
             for &i in grid.spatial_order() {
-                grid.nearest_hinted(i as usize, r12, &mut nn);
+                grid.nearest_hinted(i as usize, r12, 12, &mut nn);
             }
         });
         let t_hint_cls = time(&|| {
             let mut nn = atomfab_structure::NearestNeighbors::new(12);
             let mut fcc = 0;
             for &i in grid.spatial_order() {
-                grid.nearest_hinted(i as usize, r12, &mut nn);
+                grid.nearest_hinted(i as usize, r12, 12, &mut nn);
                 fcc += (atomfab_structure::cna::adaptive_type(nn.as_slice()) == atomfab_structure::CnaType::Fcc) as usize;
             }
             std::hint::black_box(fcc);

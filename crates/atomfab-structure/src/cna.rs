@@ -107,21 +107,23 @@ fn candidate_radius(grid: &NeighborGrid) -> f64 {
 /// a-CNA of atom i. The 12 nearest decide FCC/HCP/ICO; only atoms that fail need the 14 nearest (BCC),
 /// and searching 12 scans a much smaller sphere in close-packed crystals.
 fn adaptive_atom(grid: &NeighborGrid, i: usize, radius: f64) -> CnaType {
-    let mut nn = NearestNeighbors::new(12);
-    grid.nearest_hinted(i, radius, &mut nn);
+    // Up to 14 nearest from the radius scan (in bcc the 12th to 14th share a shell, so usually 14).
+    let mut nn = NearestNeighbors::new(14);
+    grid.nearest_hinted(i, radius, 12, &mut nn);
     if nn.len() < 12 {
         return CnaType::Other;
     }
-    let t = close_packed_type(nn.as_slice());
+    let t = close_packed_type(&nn.as_slice()[..12]);
     if t != CnaType::Other {
         return t;
     }
-    let mut nn = NearestNeighbors::new(14);
-    grid.nearest(i, &mut nn);
     if nn.len() < 14 {
-        return CnaType::Other;
+        grid.nearest(i, &mut nn);
+        if nn.len() < 14 {
+            return CnaType::Other;
+        }
     }
-    bcc_type(nn.as_slice())
+    bcc_type(&nn.as_slice()[..14])
 }
 
 /// a-CNA of one atom from its nearest neighbours (nearest first, at least 12 for FCC/HCP/ICO and

@@ -93,7 +93,7 @@ pub fn diamond_on_grid(grid: &NeighborGrid) -> Vec<DiamondType> {
     let radius = grid.typical_radius(4);
     near.par_iter_mut().with_min_len(512).enumerate().for_each(|(i, slot)| {
         let mut nn = NearestNeighbors::new(4);
-        grid.nearest_hinted(i, radius, &mut nn);
+        grid.nearest_hinted(i, radius, 4, &mut nn);
         for (s, nb) in slot.iter_mut().zip(nn.as_slice()) {
             *s = Near { delta: nb.delta, index: nb.index };
         }

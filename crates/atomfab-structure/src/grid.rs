@@ -492,11 +492,12 @@ impl NeighborGrid {
         }
     }
 
-    /// The `out.k` nearest neighbours of atom i, looking first among the images within `radius` (Å):
-    /// when at least k lie within it, they contain the k nearest, which are returned directly;
-    /// otherwise (or with more than `MAX_CANDIDATES` inside) the general search runs. `radius` is only a
-    /// speed hint (a little above the typical k-th neighbour distance); the result is exact either way.
-    pub fn nearest_hinted(&self, i: usize, radius: f64, out: &mut NearestNeighbors) {
+    /// Nearest neighbours of atom i, looking first among the images within `radius` (Å). All images
+    /// within the radius, sorted, are exactly the nearest ones; when there are at least `min_k` of them,
+    /// up to `out.k` are returned directly (so `out.len()` may lie between `min_k` and `out.k`).
+    /// Otherwise (or with more than `MAX_CANDIDATES` inside) the general search returns `out.k`.
+    /// `radius` is only a speed hint (a little above the typical k-th neighbour distance).
+    pub fn nearest_hinted(&self, i: usize, radius: f64, min_k: usize, out: &mut NearestNeighbors) {
         let q = self.wrapped[i];
         if radius > 0.0 && radius < self.outside_stencil() {
             let (c, gap_lo, gap_hi) = self.home_bin(q);
@@ -515,11 +516,12 @@ impl NeighborGrid {
                     }
                 }
             });
-            if !overflow && n >= out.k {
+            if !overflow && n >= min_k.min(out.k) {
                 let cand = &mut buf[..n];
                 cand.sort_unstable_by(|a, b| a.distance_sq.total_cmp(&b.distance_sq));
-                out.items[..out.k].copy_from_slice(&cand[..out.k]);
-                out.len = out.k;
+                let m = n.min(out.k);
+                out.items[..m].copy_from_slice(&cand[..m]);
+                out.len = m;
                 return;
             }
         }
