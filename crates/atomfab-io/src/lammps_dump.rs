@@ -142,7 +142,11 @@ impl<R: BufRead> DumpReader<R> {
                             .map_err(|_| l.err(ErrorKind::BadCount, "a non-negative atom count", quote(l.line().trim())))?,
                     );
                 }
-                _ if item.starts_with("BOX BOUNDS") => cell = Some(read_box(l, &item["BOX BOUNDS".len()..].to_string())?),
+                _ if item.starts_with("BOX BOUNDS") => {
+                    // Owned: reading the bound lines reuses the line buffer `item` points into.
+                    let flags = item["BOX BOUNDS".len()..].to_string();
+                    cell = Some(read_box(l, &flags)?)
+                }
                 _ if item == "ATOMS" || item.starts_with("ATOMS ") => {
                     let natoms =
                         natoms.ok_or_else(|| l.err(ErrorKind::Syntax, "ITEM: NUMBER OF ATOMS before ITEM: ATOMS", "ITEM: ATOMS"))?;
@@ -250,7 +254,7 @@ impl<R: BufRead> DumpReader<R> {
             }
             l.check_columns(ncols, &what)?;
             let (mut r, mut im, mut v, mut f) = ([0.0; 3], [0i32; 3], [0.0; 3], [0.0; 3]);
-            let mut id = (i + 1) as u64;
+            let mut id = i + 1;
             for (c, tok) in roles.iter().zip(l.line().split_ascii_whitespace()) {
                 match *c {
                     Col::Pos(k) => r[k] = l.f64(tok, "a coordinate")?,

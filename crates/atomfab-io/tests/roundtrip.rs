@@ -21,8 +21,8 @@ fn sample(seed: u64, n: usize, pbc: [bool; 3]) -> System {
         let k = s.push_atom_with_id(if i % 3 == 0 { c } else { si }, r, 10 + 2 * i as u64);
         s.velocities[k] = [rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0)];
         s.forces[k] = [rng.gen_range(-1.0..1.0), 1e-7 * rng.gen::<f64>(), rng.gen_range(-1.0..1.0)];
-        for d in 0..3 {
-            s.images[k][d] = if pbc[d] { rng.gen_range(-2..=2) } else { 0 };
+        for (img, periodic) in s.images[k].iter_mut().zip(pbc) {
+            *img = if periodic { rng.gen_range(-2..=2) } else { 0 };
         }
     }
     s.charges = Some((0..n).map(|i| if i % 3 == 0 { -1.2 } else { 0.6 + 1e-9 * i as f64 }).collect());
