@@ -33,6 +33,9 @@ pub struct Recipe {
     /// Molecular dynamics, owned by atomfab-md.
     #[serde(default)]
     pub md: Option<atomfab_md::MdConfig>,
+    /// An atomic-scale removal process (nanocutting, ...), owned by atomfab-process.
+    #[serde(default)]
+    pub process: Option<atomfab_process::ProcessConfig>,
 }
 
 fn one() -> u32 {

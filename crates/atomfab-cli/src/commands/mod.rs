@@ -8,5 +8,6 @@ pub mod forces;
 pub mod info;
 pub mod kmc;
 pub mod md;
+pub mod process;
 pub mod run;
 pub mod surface;

@@ -80,10 +80,14 @@ pub fn run(mut args: RunArgs) -> Result<()> {
         summary.extend(super::kmc::run_recipe(kmc, &args.out, recipe.seed, &source)?);
     }
 
+    if let Some(process) = &recipe.process {
+        summary.extend(super::process::run_recipe(process, recipe.seed, &text, &args.out, args.resume.is_some(), &source)?);
+    }
+
     if let Some(md) = &recipe.md {
         summary.extend(super::md::run_recipe(md, md_system.take(), recipe.units, &args.out, base, args.resume.is_some(), &source)?);
-    } else if args.resume.is_some() {
-        anyhow::bail!("{source}: --resume needs an [md] section with a checkpoint");
+    } else if args.resume.is_some() && recipe.process.is_none() {
+        anyhow::bail!("{source}: --resume needs an [md] or [process] section with a checkpoint");
     }
 
     let summary_path = args.out.join("summary.json");

@@ -1,0 +1,290 @@
+//! Evaluation of a finished cutting run from its output files: forces, chip and removal, specific
+//! cutting energy, temperature field, machined-surface metrology, subsurface damage.
+//! Inputs in metal units (Å, ps, eV); results carry their unit in the field name.
+
+use crate::error::ProcessError;
+use crate::material::StructureMethod;
+use crate::nanocut::CutSetup;
+use atomfab_core::{System, UnitSystem};
+use atomfab_metrology::atoms::{top_surface, TopSurface};
+use atomfab_metrology::HeightMap;
+use serde::Serialize;
+use std::io::BufReader;
+use std::path::Path;
+
+/// 1 eV/Å in nN.
+pub const EV_PER_ANGSTROM_IN_NN: f64 = 1.602_176_634;
+/// 1 eV/Å³ in GPa (= J/mm³).
+pub const EV_PER_ANGSTROM3_IN_GPA: f64 = 160.217_663_4;
+
+/// Columns of the thermo CSV the analysis uses.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Series {
+    pub time_ps: Vec<f64>,
+    /// Tool travel since the start (Å).
+    pub travel_angstrom: Vec<f64>,
+    /// Force of the workpiece on the tool against the cutting direction (+x), nN.
+    pub cutting_force_nn: Vec<f64>,
+    /// Force on the tool along +z (thrust, normal to the machined surface), nN.
+    pub thrust_force_nn: Vec<f64>,
+    pub temperature_k: Vec<f64>,
+    pub potential_energy_ev: Vec<f64>,
+}
+
+pub fn read_series(path: &Path, speed: f64) -> Result<Series, ProcessError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ProcessError::Io(format!("{}: {e}", path.display())))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or_else(|| ProcessError::Analysis(format!("{}: no column '{name}'", path.display())))
+    };
+    let (t, temp, pe, fx, fz) = (col("time")?, col("temp")?, col("pe")?, col("fx_tool")?, col("fz_tool")?);
+    let mut s = Series::default();
+    for (k, line) in lines.enumerate() {
+        let v: Vec<f64> = line.split(',').map(|x| x.trim().parse::<f64>().unwrap_or(f64::NAN)).collect();
+        if v.len() != header.len() {
+            return Err(ProcessError::Analysis(format!("{}:{}: expected {} columns", path.display(), k + 2, header.len())));
+        }
+        s.time_ps.push(v[t]);
+        s.travel_angstrom.push(v[t] * speed);
+        s.cutting_force_nn.push(v[fx] * EV_PER_ANGSTROM_IN_NN);
+        s.thrust_force_nn.push(v[fz] * EV_PER_ANGSTROM_IN_NN);
+        s.temperature_k.push(v[temp]);
+        s.potential_energy_ev.push(v[pe]);
+    }
+    Ok(s)
+}
+
+/// The last frame of an extxyz trajectory.
+pub fn read_last_frame(path: &Path) -> Result<System, ProcessError> {
+    let f = std::fs::File::open(path).map_err(|e| ProcessError::Io(format!("{}: {e}", path.display())))?;
+    let mut last = None;
+    for frame in atomfab_io::extxyz::read_frames(BufReader::new(f), &path.display().to_string(), UnitSystem::Metal) {
+        last = Some(frame.map_err(|e| ProcessError::Io(e.to_string()))?.system);
+    }
+    last.ok_or_else(|| ProcessError::Analysis(format!("{}: no frame", path.display())))
+}
+
+/// Removal figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Removal {
+    /// Workpiece atoms above the original surface (the chip and side pile-up).
+    pub chip_atoms: usize,
+    /// Chip volume (chip atoms / crystal number density), nm³.
+    pub chip_volume_nm3: f64,
+    /// Nominal removed volume, depth × width × cut length, nm³.
+    pub nominal_removed_volume_nm3: f64,
+    /// Material removal rate, chip volume per simulated time, nm³/ns.
+    pub material_removal_rate_nm3_per_ns: f64,
+    /// Mean cutting / thrust force while the tool is engaged, nN.
+    pub mean_cutting_force_nn: f64,
+    pub mean_thrust_force_nn: f64,
+    /// Mean cutting force per unit width, N/m (nN/nm).
+    pub cutting_force_per_width_n_per_m: f64,
+    /// Work of the cutting force over the removed nominal volume, GPa (= J/mm³).
+    pub specific_cutting_energy_gpa: f64,
+    /// Ratio thrust / cutting force (mean).
+    pub force_ratio: f64,
+}
+
+pub fn removal(setup: &CutSetup, series: &Series, fin: &System, workpiece_species: u32, engaged_from: f64, cut_length: f64) -> Removal {
+    let chip_atoms = (0..fin.len())
+        .filter(|&i| fin.species_index[i] == workpiece_species && fin.positions[i][2] > setup.surface_z + 1.0)
+        .count();
+    let chip_volume = chip_atoms as f64 / setup.number_density;
+    let depth = setup.surface_z - setup.edge_z;
+    let nominal = depth * setup.width * cut_length;
+    let engaged: Vec<usize> = (0..series.time_ps.len()).filter(|&k| series.travel_angstrom[k] >= engaged_from).collect();
+    let mean = |v: &[f64]| if engaged.is_empty() { f64::NAN } else { engaged.iter().map(|&k| v[k]).sum::<f64>() / engaged.len() as f64 };
+    let fc = mean(&series.cutting_force_nn);
+    let ft = mean(&series.thrust_force_nn);
+    // Trapezoidal work of the cutting force over the travel, eV.
+    let mut work = 0.0;
+    for k in 1..series.travel_angstrom.len() {
+        let dx = series.travel_angstrom[k] - series.travel_angstrom[k - 1];
+        work += 0.5 * (series.cutting_force_nn[k] + series.cutting_force_nn[k - 1]) / EV_PER_ANGSTROM_IN_NN * dx;
+    }
+    let total_time = series.time_ps.last().copied().unwrap_or(0.0);
+    Removal {
+        chip_atoms,
+        chip_volume_nm3: chip_volume * 1e-3,
+        nominal_removed_volume_nm3: nominal * 1e-3,
+        material_removal_rate_nm3_per_ns: if total_time > 0.0 { chip_volume * 1e-3 / (total_time * 1e-3) } else { 0.0 },
+        mean_cutting_force_nn: fc,
+        mean_thrust_force_nn: ft,
+        cutting_force_per_width_n_per_m: fc / (setup.width * 0.1),
+        specific_cutting_energy_gpa: if nominal > 0.0 { work / nominal * EV_PER_ANGSTROM3_IN_GPA } else { f64::NAN },
+        force_ratio: ft / fc,
+    }
+}
+
+/// Temperature (K) on an x–z grid of workpiece atoms, from the kinetic energy of each bin.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemperatureField {
+    pub bin_angstrom: f64,
+    pub x0_angstrom: f64,
+    pub z0_angstrom: f64,
+    pub nx: usize,
+    pub nz: usize,
+    /// Row-major, z rows from the bottom; NaN for bins with fewer than `MIN_ATOMS_PER_BIN` atoms.
+    pub kelvin: Vec<f64>,
+    pub max_kelvin: f64,
+}
+
+/// Bins with fewer atoms give no temperature (too few degrees of freedom).
+const MIN_ATOMS_PER_BIN: usize = 5;
+
+pub fn temperature_field(fin: &System, workpiece_species: u32, bin: f64) -> TemperatureField {
+    let c = fin.units.constants();
+    let atoms: Vec<usize> = (0..fin.len()).filter(|&i| fin.species_index[i] == workpiece_species).collect();
+    let (mut x0, mut x1, mut z0, mut z1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for &i in &atoms {
+        let r = fin.positions[i];
+        x0 = x0.min(r[0]);
+        x1 = x1.max(r[0]);
+        z0 = z0.min(r[2]);
+        z1 = z1.max(r[2]);
+    }
+    let nx = (((x1 - x0) / bin).floor() as usize + 1).min(4096);
+    let nz = (((z1 - z0) / bin).floor() as usize + 1).min(4096);
+    let mut ke = vec![0.0; nx * nz];
+    let mut n = vec![0usize; nx * nz];
+    for &i in &atoms {
+        let r = fin.positions[i];
+        let v = fin.velocities[i];
+        let ix = (((r[0] - x0) / bin) as usize).min(nx - 1);
+        let iz = (((r[2] - z0) / bin) as usize).min(nz - 1);
+        ke[iz * nx + ix] += fin.mass(i) * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        n[iz * nx + ix] += 1;
+    }
+    let kelvin: Vec<f64> = ke
+        .iter()
+        .zip(&n)
+        .map(|(&e, &k)| if k >= MIN_ATOMS_PER_BIN { c.mvv2e * e / (3.0 * k as f64 * c.boltzmann) } else { f64::NAN })
+        .collect();
+    let max_kelvin = kelvin.iter().copied().filter(|t| t.is_finite()).fold(0.0, f64::max);
+    TemperatureField { bin_angstrom: bin, x0_angstrom: x0, z0_angstrom: z0, nx, nz, kelvin, max_kelvin }
+}
+
+/// The machined surface: workpiece atoms in x ∈ [x_from, x_to) (the region the tool has passed),
+/// mapped with a probe sphere (an ideal AFM tip) on a grid of `pixel` Å. Height in metres, measured
+/// from the nominal machined surface (the tool's lowest point).
+pub fn machined_surface(fin: &System, workpiece_species: u32, setup: &CutSetup, x_from: f64, x_to: f64, pixel: f64) -> Result<HeightMap, ProcessError> {
+    if x_to - x_from < 4.0 * pixel {
+        return Err(ProcessError::Analysis(format!(
+            "machined region x ∈ [{x_from:.1}, {x_to:.1}) Å is too short for a height map; increase cut.length_nm"
+        )));
+    }
+    // Debris (atoms with fewer than two neighbours within 1.3 nearest-neighbour distances) is not surface.
+    let candidates: Vec<usize> = (0..fin.len())
+        .filter(|&i| fin.species_index[i] == workpiece_species)
+        .filter(|&i| fin.positions[i][0] >= x_from - 5.0 && fin.positions[i][0] < x_to + 5.0)
+        .collect();
+    let cand_pos: Vec<[f64; 3]> = candidates.iter().map(|&i| fin.positions[i]).collect();
+    let coordination = atomfab_structure::coordination_numbers(&fin.cell, &cand_pos, 1.3 * setup.nearest_neighbour)
+        .map_err(|e| ProcessError::Analysis(format!("coordination: {e}")))?;
+    let pts: Vec<[f64; 3]> = cand_pos
+        .iter()
+        .zip(&coordination)
+        .filter(|(r, &c)| c >= 2 && r[0] >= x_from && r[0] < x_to)
+        .map(|(r, _)| *r)
+        .map(|r| [r[0] - x_from, r[1].rem_euclid(setup.width), r[2] - setup.edge_z])
+        .collect();
+    let map = top_surface(&pts, [x_to - x_from, setup.width, 0.0], pixel, TopSurface::ProbeSphere { probe: 2.0, atom: 1.2 })
+        .map_err(|e| ProcessError::Analysis(format!("machined surface: {e}")))?;
+    Ok(fill_missing(map))
+}
+
+/// Replaces NaN points by the mean of their measured 4-neighbours, repeatedly, so that PSD and
+/// areal parameters see a complete map (a probe can miss a few points over deep pits).
+fn fill_missing(mut map: HeightMap) -> HeightMap {
+    let (nx, ny) = (map.nx, map.ny);
+    for _ in 0..(nx + ny) {
+        if !map.z.iter().any(|v| v.is_nan()) {
+            break;
+        }
+        let z = map.z.clone();
+        for j in 0..ny {
+            for i in 0..nx {
+                if z[j * nx + i].is_nan() {
+                    let mut s = 0.0;
+                    let mut k = 0;
+                    for (di, dj) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
+                        let (a, b) = (i as i64 + di, j as i64 + dj);
+                        if a >= 0 && b >= 0 && (a as usize) < nx && (b as usize) < ny {
+                            let v = z[b as usize * nx + a as usize];
+                            if v.is_finite() {
+                                s += v;
+                                k += 1;
+                            }
+                        }
+                    }
+                    if k > 0 {
+                        map.z[j * nx + i] = s / k as f64;
+                    }
+                }
+            }
+        }
+    }
+    map
+}
+
+/// Structure identification of the workpiece atoms and the damage below the machined surface.
+#[derive(Debug, Clone, Serialize)]
+pub struct Damage {
+    pub method: String,
+    /// Atoms of each structure type in the machined region (OVITO type names).
+    pub counts: Vec<(String, usize)>,
+    pub damage_depth_nm: f64,
+    pub amorphous_thickness_nm: f64,
+    /// Depth profile: (depth below the local surface at bin centre Å, non-crystalline fraction).
+    pub profile: Vec<(f64, f64)>,
+}
+
+/// Per-atom structure type codes (OVITO ids) of the workpiece atoms (`indices` into `fin`).
+pub fn structure_types(fin: &System, indices: &[usize], method: StructureMethod) -> Result<(Vec<u8>, Vec<&'static str>, Vec<bool>), ProcessError> {
+    let pos: Vec<[f64; 3]> = indices.iter().map(|&i| fin.positions[i]).collect();
+    let err = |e: atomfab_structure::StructureError| ProcessError::Analysis(format!("structure identification: {e}"));
+    Ok(match method {
+        StructureMethod::Diamond => {
+            let t = atomfab_structure::identify_diamond(&fin.cell, &pos).map_err(err)?;
+            let names = atomfab_structure::DiamondType::ALL.iter().map(|d| d.name()).collect();
+            let crystal = atomfab_structure::DiamondType::ALL.iter().map(|d| d.is_crystalline()).collect();
+            (t.into_iter().map(|d| d as u8).collect(), names, crystal)
+        }
+        StructureMethod::AdaptiveCna => {
+            let t = atomfab_structure::common_neighbor_analysis(&fin.cell, &pos, atomfab_structure::CnaMode::Adaptive).map_err(err)?;
+            let names = atomfab_structure::CnaType::ALL.iter().map(|d| d.name()).collect();
+            let crystal = atomfab_structure::CnaType::ALL.iter().map(|d| d.is_crystalline()).collect();
+            (t.into_iter().map(|d| d as u8).collect(), names, crystal)
+        }
+    })
+}
+
+pub fn damage(positions: &[[f64; 3]], types: &[u8], names: &[&str], crystalline: &[bool], method: StructureMethod) -> Result<Damage, ProcessError> {
+    let opts = atomfab_structure::DamageOptions::default();
+    let rep = atomfab_structure::damage_profile(positions, types, names.len(), |t| crystalline[t as usize], &opts)
+        .map_err(|e| ProcessError::Analysis(format!("damage profile: {e}")))?;
+    let mut counts = vec![0usize; names.len()];
+    for &t in types {
+        counts[t as usize] += 1;
+    }
+    Ok(Damage {
+        method: match method {
+            StructureMethod::Diamond => "identify diamond structure (Maras et al. 2016)".into(),
+            StructureMethod::AdaptiveCna => "adaptive common neighbour analysis (Stukowski 2012)".into(),
+        },
+        counts: names.iter().map(|n| n.to_string()).zip(counts).collect(),
+        damage_depth_nm: rep.damage_depth_angstrom / 10.0,
+        amorphous_thickness_nm: rep.amorphous_thickness_angstrom / 10.0,
+        profile: rep
+            .profile
+            .iter()
+            .filter(|b| b.atoms > 0)
+            .map(|b| (0.5 * (b.depth_top_angstrom + b.depth_bottom_angstrom), b.non_crystalline_fraction))
+            .collect(),
+    })
+}

@@ -1,0 +1,137 @@
+//! Geometry of a cutting setup: a crystalline workpiece block and a rigid diamond tool with rake angle,
+//! clearance angle and a rounded cutting edge. Lengths in Å. Cutting runs along −x, the machined
+//! surface normal is +z, the width y is periodic.
+
+use crate::error::ProcessError;
+use atomfab_core::cell::Vec3;
+use atomfab_core::{LatticeKind, LatticeSpec, System, UnitSystem};
+
+/// Tool cross-section in the xz plane, relative to its cutting edge point E = (0, 0).
+#[derive(Debug, Clone, Copy)]
+pub struct ToolShape {
+    /// Rake angle, radians.
+    pub rake: f64,
+    /// Clearance angle, radians.
+    pub clearance: f64,
+    /// Edge radius, Å.
+    pub edge_radius: f64,
+    /// Extent along +x and +z from the edge, Å.
+    pub length: f64,
+    pub height: f64,
+}
+
+impl ToolShape {
+    /// Inward normals (x, z) of the rake face (facing −x, the chip) and of the flank face (facing −z).
+    fn normals(&self) -> ([f64; 2], [f64; 2]) {
+        ([self.rake.cos(), -self.rake.sin()], [-self.clearance.sin(), self.clearance.cos()])
+    }
+
+    /// Centre of the edge arc, tangent to both faces.
+    fn arc_centre(&self) -> [f64; 2] {
+        let (nr, nf) = self.normals();
+        let k = self.edge_radius / (1.0 + nr[0] * nf[0] + nr[1] * nf[1]);
+        [k * (nr[0] + nf[0]), k * (nr[1] + nf[1])]
+    }
+
+    /// Depth of the point (x, z) inside the tool (distance to the nearest working face, > 0 inside);
+    /// negative outside.
+    pub fn depth(&self, x: f64, z: f64) -> f64 {
+        let (nr, nf) = self.normals();
+        let d_rake = x * nr[0] + z * nr[1];
+        let d_flank = x * nf[0] + z * nf[1];
+        if d_rake < 0.0 || d_flank < 0.0 || z > self.height || x > self.length {
+            return -1.0;
+        }
+        let c = self.arc_centre();
+        let (cx, cz) = (x - c[0], z - c[1]);
+        if cx * nr[0] + cz * nr[1] < 0.0 && cx * nf[0] + cz * nf[1] < 0.0 {
+            return self.edge_radius - (cx * cx + cz * cz).sqrt();
+        }
+        d_rake.min(d_flank)
+    }
+}
+
+/// A workpiece block of `repeats` lattice periods, origin at 0. Returns the system (fully periodic cell
+/// for now; the caller sets the final box) and the lattice periods (Å).
+pub fn workpiece(kind: LatticeKind, a: f64, element: &str, orient: [[i32; 3]; 3], size: Vec3) -> Result<(System, Vec3), ProcessError> {
+    let spec = LatticeSpec::new(kind, a, &[element]).oriented(orient);
+    let periods = spec.periods().map_err(|e| ProcessError::Config(format!("workpiece.orient: {e}")))?;
+    let repeats = [0, 1, 2].map(|k| ((size[k] / periods[k]).round() as usize).max(1));
+    let system = spec.build(repeats, UnitSystem::Metal).map_err(|e| ProcessError::Config(format!("workpiece: {e}")))?;
+    Ok((system, periods))
+}
+
+/// Positions (Å) of a diamond tool: a shell `shell` Å thick under the working faces (deeper atoms never
+/// touch the workpiece of a rigid tool), spanning y ∈ [0, width) with the lattice stretched to fit the
+/// periodic width exactly. Edge point at the origin.
+pub fn tool_atoms(shape: &ToolShape, width: f64, shell: f64) -> Result<Vec<Vec3>, ProcessError> {
+    let a = crate::material::DIAMOND_A;
+    let ny = ((width / a).round() as usize).max(1);
+    // The block must cover the wedge, which leans back over x < 0 for negative rake.
+    let x_lo = -shape.height * (-shape.rake).tan().max(0.0) - a;
+    let nx = ((shape.length - x_lo) / a).ceil() as usize + 1;
+    let nz = (shape.height / a).ceil() as usize + 1;
+    let block = LatticeSpec::new(LatticeKind::Diamond, a, &["C"])
+        .build([nx, ny, nz], UnitSystem::Metal)
+        .map_err(|e| ProcessError::Config(format!("tool lattice: {e}")))?;
+    let stretch = width / (ny as f64 * a);
+    let mut out = Vec::new();
+    for r in &block.positions {
+        let (x, y, z) = (r[0] + x_lo, r[1] * stretch, r[2]);
+        let d = shape.depth(x, z);
+        if d >= 0.0 && d < shell {
+            out.push([x, y, z]);
+        }
+    }
+    if out.is_empty() {
+        return Err(ProcessError::Config("tool: the shape holds no atoms (check tool.size_nm and angles)".into()));
+    }
+    Ok(out)
+}
+
+/// Lowest and leftmost coordinates of a point set (min x, min z).
+pub fn min_xz(points: &[Vec3]) -> (f64, f64) {
+    points.iter().fold((f64::INFINITY, f64::INFINITY), |(x, z), r| (x.min(r[0]), z.min(r[2])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(rake_deg: f64, radius: f64) -> ToolShape {
+        ToolShape { rake: rake_deg.to_radians(), clearance: 10f64.to_radians(), edge_radius: radius, length: 20.0, height: 20.0 }
+    }
+
+    #[test]
+    fn sharp_wedge_faces() {
+        let s = shape(0.0, 0.0);
+        assert!(s.depth(1.0, 1.0) > 0.0);
+        assert!(s.depth(-0.1, 5.0) < 0.0, "left of a zero-rake face is outside");
+        // Below the flank face (10° clearance) is outside.
+        assert!(s.depth(10.0, 10.0 * 10f64.to_radians().tan() - 0.1) < 0.0);
+        assert!(s.depth(10.0, 10.0 * 10f64.to_radians().tan() + 0.1) > 0.0);
+    }
+
+    #[test]
+    fn rounded_edge_removes_the_corner() {
+        let sharp = shape(0.0, 0.0);
+        let round = shape(0.0, 5.0);
+        assert!(sharp.depth(0.3, 0.3) > 0.0);
+        assert!(round.depth(0.3, 0.3) < 0.0, "corner lies outside the arc");
+        let c = round.arc_centre();
+        assert!((round.depth(c[0], c[1]) - 5.0).abs() < 1e-9);
+        // The arc is tangent to both faces: distance from centre to each face equals the radius.
+        let (nr, nf) = round.normals();
+        assert!((c[0] * nr[0] + c[1] * nr[1] - 5.0).abs() < 1e-9);
+        assert!((c[0] * nf[0] + c[1] * nf[1] - 5.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn tool_shell_spans_width() {
+        let atoms = tool_atoms(&shape(-10.0, 3.0), 21.724, 6.0).unwrap();
+        let ymax = atoms.iter().map(|r| r[1]).fold(0.0, f64::max);
+        assert!(ymax < 21.724 && ymax > 21.724 - 2.0);
+        assert!(atoms.iter().all(|r| shape(-10.0, 3.0).depth(r[0], r[2]) < 6.0));
+        assert!(atoms.len() > 100);
+    }
+}
