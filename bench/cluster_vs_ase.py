@@ -10,7 +10,8 @@ shifted), kT = 0.8, dr = 0.36, local minimiser ase.optimize.LBFGS to fmax = 1e-2
 default FIRE/0.1), random start in a sphere. A run counts as found when Emin <= E_CCD + 1e-3.
 Runs that do not find the minimum within the time limit are censored: their time is a lower bound.
 atomfab: `atomfab cluster --n N --target ccd --seed S --threads T --json` (seconds as reported, i.e. the
-search without process start-up), on 1 thread and on T threads, same seeds.
+search without process start-up), on 1 thread and on T threads, same seeds, and on 1 thread with
+`--no-seeding` (random starts only, as ASE; time limit as ASE's).
 """
 import argparse
 import json
@@ -80,9 +81,10 @@ def ase_run(n, seed, limit):
             return {"found": False, "seconds": dt, "steps": steps, "evaluations": CountingLJ.calls, "energy": emin}
 
 
-def atomfab_run(exe, n, seed, threads, limit):
+def atomfab_run(exe, n, seed, threads, limit, extra=()):
     out = subprocess.run([exe, "cluster", "--n", str(n), "--target", "ccd", "--seed", str(seed), "--threads",
-                          str(threads), "--time-limit", str(limit), "--json"], check=True, capture_output=True, text=True)
+                          str(threads), "--time-limit", str(limit), "--json", *extra], check=True, capture_output=True,
+                         text=True)
     r = json.loads(out.stdout)
     return {"found": bool(r["target_reached"]), "seconds": r["seconds"], "evaluations": r["evaluations"],
             "energy": r["energy"], "point_group": r["point_group"]}
@@ -107,9 +109,13 @@ def main():
         ase_runs = [ase_run(n, s, a.ase_time_limit) for s in range(1, a.seeds + 1)]
         af1 = [atomfab_run(a.atomfab, n, s, 1, 600) for s in range(1, a.seeds + 1)]
         aft = [atomfab_run(a.atomfab, n, s, a.threads, 600) for s in range(1, a.seeds + 1)]
-        res = {"ase": summary(ase_runs), "atomfab_1_thread": summary(af1), "atomfab_%d_threads" % a.threads: summary(aft)}
+        # the same basin hopping without lattice seeds: random starts only, like ASE
+        afr = [atomfab_run(a.atomfab, n, s, 1, a.ase_time_limit, ["--no-seeding"]) for s in range(1, a.seeds + 1)]
+        res = {"ase": summary(ase_runs), "atomfab_1_thread": summary(af1), "atomfab_%d_threads" % a.threads: summary(aft),
+               "atomfab_1_thread_no_seeding": summary(afr)}
         res["speedup_1_thread"] = res["ase"]["median_seconds"] / res["atomfab_1_thread"]["median_seconds"]
         res["speedup_%d_threads" % a.threads] = res["ase"]["median_seconds"] / res["atomfab_%d_threads" % a.threads]["median_seconds"]
+        res["speedup_1_thread_no_seeding"] = res["ase"]["median_seconds"] / res["atomfab_1_thread_no_seeding"]["median_seconds"]
         if res["ase"]["found"] * 2 <= len(ase_runs):
             res["note"] = "ASE median is censored by the time limit: the speed-ups are lower bounds"
         res["ase_runs"] = ase_runs

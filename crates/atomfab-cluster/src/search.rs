@@ -276,7 +276,18 @@ pub fn search(s: &SearchSettings) -> Result<SearchResult, ClusterError> {
     // polish the best structure tightly so energy and symmetry are accurate
     let mut q = Quencher::new(pot.as_ref(), s.n, LbfgsParams { grad_tol: lbfgs.grad_tol * 1e-2, ..lbfgs });
     let mut positions = best.best_positions.clone();
-    let polished = q.quench(&mut positions, None);
+    // the polish may overrun the time limit by at most a tenth of it (≥ 1 s): huge clusters quench slowly
+    let polish_budget = s.time_limit_s.map_or(f64::INFINITY, |t| (0.1 * t).max(1.0));
+    let polish_stop = Shared {
+        stop: AtomicBool::new(false),
+        evaluations: AtomicU64::new(0),
+        deadline: polish_budget.is_finite().then(|| Instant::now() + Duration::from_secs_f64(polish_budget)),
+        target: None,
+        target_tol: 0.0,
+        max_evaluations: None,
+        best_bits: AtomicU64::new(f64::INFINITY.to_bits()),
+    };
+    let polished = q.quench(&mut positions, Some(&polish_stop));
     let energy = if polished <= best.best_energy { polished } else {
         positions = best.best_positions.clone();
         best.best_energy
@@ -307,7 +318,7 @@ pub fn search(s: &SearchSettings) -> Result<SearchResult, ClusterError> {
         energy_unit: s.potential.energy_unit().into(),
         method: s.method,
         energy,
-        evaluations: evaluations_search + q.evals,
+        evaluations: evaluations_search + polish_stop.evaluations.load(Ordering::Relaxed),
         seconds: start.elapsed().as_secs_f64(),
         point_group: point_group_best,
         target,

@@ -93,19 +93,39 @@ fn eigenvectors(mut a: [[f64; 3]; 3]) -> ([f64; 3], [V3; 3]) {
     (vals, vecs)
 }
 
+/// Centred positions with atoms sorted by distance from the centre, so that the atoms an image can match
+/// (same radius within `tol`, since operations keep the radius) are found by binary search.
 struct Frame {
     pos: Vec<V3>,
-    shell: Vec<usize>,
+    radii: Vec<f64>,
+    order: Vec<usize>,
+    sorted_r: Vec<f64>,
     tol: f64,
 }
 
 impl Frame {
+    fn new(pos: Vec<V3>, tol: f64) -> Self {
+        let radii: Vec<f64> = pos.iter().map(|p| norm(*p)).collect();
+        let mut order: Vec<usize> = (0..pos.len()).collect();
+        order.sort_by(|&a, &b| radii[a].partial_cmp(&radii[b]).unwrap());
+        let sorted_r = order.iter().map(|&i| radii[i]).collect();
+        Self { pos, radii, order, sorted_r, tol }
+    }
+
+    /// Atoms whose distance from the centre is within `tol` of atom i's.
+    fn same_radius(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let r = self.radii[i];
+        let lo = self.sorted_r.partition_point(|&x| x < r - self.tol);
+        let hi = self.sorted_r.partition_point(|&x| x <= r + self.tol);
+        self.order[lo..hi].iter().copied()
+    }
+
     fn is_symmetry(&self, op: impl Fn(V3) -> V3) -> bool {
         let t2 = self.tol * self.tol;
         'atoms: for (i, &p) in self.pos.iter().enumerate() {
             let img = op(p);
-            for (j, &q) in self.pos.iter().enumerate() {
-                if self.shell[j] == self.shell[i] && dist2(img, q) < t2 {
+            for j in self.same_radius(i) {
+                if dist2(img, self.pos[j]) < t2 {
                     continue 'atoms;
                 }
             }
@@ -115,10 +135,25 @@ impl Frame {
     }
 }
 
-fn add_axis(list: &mut Vec<V3>, a: V3) {
-    if let Some(u) = unit(a) {
-        if !list.iter().any(|w| dot(*w, u).abs() > 1.0 - 1e-6) {
-            list.push(u);
+/// Candidate directions, de-duplicated (up to sign) through a grid on the unit sphere so that building the
+/// list stays O(candidates) for large clusters; near-duplicates in neighbouring cells are merely tested twice.
+#[derive(Default)]
+struct AxisSet {
+    list: Vec<V3>,
+    seen: std::collections::HashSet<[i32; 3]>,
+}
+
+impl AxisSet {
+    fn add(&mut self, a: V3) {
+        if let Some(mut u) = unit(a) {
+            // canonical sign: the largest component positive
+            let k = (0..3).max_by(|&i, &j| u[i].abs().partial_cmp(&u[j].abs()).unwrap()).unwrap();
+            if u[k] < 0.0 {
+                u = [-u[0], -u[1], -u[2]];
+            }
+            if self.seen.insert(u.map(|x| (x * 300.0).round() as i32)) {
+                self.list.push(u);
+            }
         }
     }
 }
@@ -146,19 +181,7 @@ pub fn point_group(positions: &[V3], tol: f64) -> String {
         }
     }
     let (moments, axes) = eigenvectors(it);
-    // shells of equal distance from the centre
-    let radii: Vec<f64> = pos.iter().map(|p| norm(*p)).collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| radii[a].partial_cmp(&radii[b]).unwrap());
-    let mut shell = vec![0usize; n];
-    let mut sid = 0;
-    for w in 1..n {
-        if radii[order[w]] - radii[order[w - 1]] > tol {
-            sid += 1;
-        }
-        shell[order[w]] = sid;
-    }
-    let frame = Frame { pos: pos.clone(), shell: shell.clone(), tol };
+    let frame = Frame::new(pos.clone(), tol);
     let has_inversion = frame.is_symmetry(|v| [-v[0], -v[1], -v[2]]);
 
     // linear molecule: two vanishing moments
@@ -172,57 +195,54 @@ pub fn point_group(positions: &[V3], tol: f64) -> String {
     }
 
     // candidate axes
-    let mut cand: Vec<V3> = Vec::new();
+    let mut cand = AxisSet::default();
+    let mut mirror_cand = AxisSet::default();
     for a in axes {
-        add_axis(&mut cand, a);
+        cand.add(a);
     }
     for &p in &pos {
         if norm(p) > tol {
-            add_axis(&mut cand, p);
+            cand.add(p);
         }
     }
-    let mut mirror_cand = cand.clone();
     for i in 0..n {
-        // up to 6 nearest atoms of the same shell
-        let mut near: Vec<(f64, usize)> =
-            (0..n).filter(|&j| j != i && shell[j] == shell[i]).map(|j| (dist2(pos[i], pos[j]), j)).collect();
+        // up to 6 nearest atoms at the same distance from the centre
+        let mut near: Vec<(f64, usize)> = frame.same_radius(i).filter(|&j| j != i).map(|j| (dist2(pos[i], pos[j]), j)).collect();
         near.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
-        near.truncate(6);
+        // large clusters: fewer candidates per atom keeps this near O(N²)
+        near.truncate(if n > 400 { 3 } else { 6 });
         for &(_, j) in &near {
             let mid = [0, 1, 2].map(|a| 0.5 * (pos[i][a] + pos[j][a]));
             if norm(mid) > tol {
-                add_axis(&mut cand, mid);
+                cand.add(mid);
             }
-            add_axis(&mut mirror_cand, sub(pos[i], pos[j]));
+            mirror_cand.add(sub(pos[i], pos[j]));
         }
         for (x, &(_, j)) in near.iter().enumerate() {
             for &(_, k) in near.iter().skip(x + 1) {
                 let cen = [0, 1, 2].map(|a| (pos[i][a] + pos[j][a] + pos[k][a]) / 3.0);
                 if norm(cen) > tol {
-                    add_axis(&mut cand, cen);
+                    cand.add(cen);
                 }
-                add_axis(&mut cand, cross(sub(pos[j], pos[i]), sub(pos[k], pos[i])));
+                cand.add(cross(sub(pos[j], pos[i]), sub(pos[k], pos[i])));
             }
         }
     }
-    for &a in &cand {
-        add_axis(&mut mirror_cand, a);
+    for &a in &cand.list {
+        mirror_cand.add(a);
     }
-    // every pair of the same shell can be swapped by a mirror: its normal is r_i − r_j
+    // every pair at equal distance from the centre can be swapped by a mirror: its normal is r_i − r_j
     for i in 0..n {
-        for j in (i + 1)..n {
-            if shell[i] == shell[j] {
-                // no de-duplication here (O(pairs²)); repeated tests of one plane are cheap
-                if let Some(u) = unit(sub(pos[i], pos[j])) {
-                    mirror_cand.push(u);
-                }
+        for j in frame.same_radius(i) {
+            if j > i {
+                mirror_cand.add(sub(pos[i], pos[j]));
             }
         }
     }
 
     // rotation order of each candidate
     let mut rot_axes: Vec<(V3, usize)> = Vec::new();
-    for &u in &cand {
+    for &u in &cand.list {
         // candidates found from different atoms may differ by round-off: one axis, counted once
         if rot_axes.iter().any(|(w, _)| dot(*w, u).abs() > 0.9986) {
             continue;
@@ -235,7 +255,7 @@ pub fn point_group(positions: &[V3], tol: f64) -> String {
         }
     }
     let mut mirrors: Vec<V3> = Vec::new();
-    for &u in &mirror_cand {
+    for &u in &mirror_cand.list {
         if !mirrors.iter().any(|w| dot(*w, u).abs() > 0.9986) && frame.is_symmetry(mirror(u)) {
             mirrors.push(u);
         }

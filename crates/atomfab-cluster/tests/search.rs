@@ -172,3 +172,16 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn large_cluster_respects_the_time_limit() {
+    // one evaluation of 1200 atoms is ~720k pairs: quench, polish (≤ 1 s) and point group are all bounded
+    let mut s = lj(1200);
+    s.time_limit_s = Some(1.0);
+    let t = Instant::now();
+    let r = search(&s).unwrap();
+    let dt = t.elapsed().as_secs_f64();
+    assert!(dt < 6.0, "took {dt} s");
+    assert_eq!(r.stop_reason, "time limit");
+    assert!(r.energy.is_finite() && r.energy < -5000.0, "{}", r.energy);
+}

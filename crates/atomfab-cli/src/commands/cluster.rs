@@ -196,7 +196,7 @@ pub fn bench(b: BenchClusterArgs) -> Result<()> {
             );
         } else {
             println!(
-                "LJ{n}: {hits}/{} seeds reached {:.6}; median {:.3} s, {:.0} evaluations (max {:.3} s) on {} threads",
+                "LJ{n}: {hits}/{} seeds reached {:.6}; median {:.4} s, {:.0} evaluations (max {:.4} s) on {} threads",
                 b.seeds,
                 ccd_lj_energy(n).unwrap_or(f64::NAN),
                 mt,
