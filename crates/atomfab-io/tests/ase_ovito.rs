@@ -90,6 +90,24 @@ fn ase_and_ovito_agree_with_atomfab_both_ways() {
     );
     println!("{stdout}");
 
+    // OVITO → atomfab: OVITO re-exported af.xyz (8 decimals) as extxyz, lammps/data and lammps/dump.
+    let types: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("ovito_types.json")).unwrap()).unwrap();
+    let species_map: Vec<(u32, String)> =
+        types.as_object().unwrap().iter().map(|(k, v)| (k.parse().unwrap(), v.as_str().unwrap().to_string())).collect();
+    let opts = ReadOptions { species_map, ..Default::default() };
+    for name in ["ovito.xyz", "ovito.data", "ovito.dump"] {
+        let o = read_structure(&dir.path().join(name), None, &opts).unwrap_or_else(|e| panic!("atomfab cannot read {name} from OVITO: {e}"));
+        assert_close(o.cell.vectors(), s.cell.vectors(), 1e-7, &format!("{name} cell"));
+        assert_close(&[o.cell.origin()], &[s.cell.origin()], 1e-7, &format!("{name} origin"));
+        assert_close(&o.positions, &s.positions, 1e-7, &format!("{name} positions"));
+        assert_eq!(o.ids, s.ids, "{name} ids");
+        let names = |x: &System| x.species_index.iter().map(|&k| x.species[k as usize].name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&o), names(&s), "{name} species");
+        if !name.ends_with(".data") {
+            assert_eq!(o.cell.pbc(), s.cell.pbc(), "{name} pbc");
+        }
+    }
+
     // ASE → atomfab.
     let exp: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("ase_expected.json")).unwrap()).unwrap();
     let positions = vec3s(&exp["positions"]);

@@ -6,7 +6,9 @@ Usage: check_ase_ovito.py --ase-out DIR FILE...
 1. Each FILE (written by atomfab: .xyz, .data or .dump) is loaded with ase.io.read and
    ovito.io.import_file; atom count, cell vectors, periodicity, positions (Å) and element symbols must
    match FILE.json, which atomfab wrote next to it.
-2. ASE writes DIR/ase.xyz (extxyz, with velocities as momenta) and DIR/ase.data (lammps-data, atom style
+2. OVITO re-exports the atomfab extxyz file as DIR/ovito.xyz, DIR/ovito.data and DIR/ovito.dump (OVITO 3.17
+   writes LAMMPS general-triclinic `avec/bvec/cvec` boxes) with DIR/ovito_types.json (type id → name).
+3. ASE writes DIR/ase.xyz (extxyz, with velocities as momenta) and DIR/ase.data (lammps-data, atom style
    charge, triclinic, Masses, Velocities) plus DIR/ase_expected.json, for the Rust test to read back.
 
 Exit status 0 when everything agrees; 1 on a mismatch; 3 when ase or ovito is missing.
@@ -26,7 +28,7 @@ except ImportError as e:  # pragma: no cover
     sys.exit(3)
 try:
     os.environ.setdefault("OVITO_GUI_MODE", "0")
-    from ovito.io import import_file
+    from ovito.io import export_file, import_file
 except ImportError as e:  # pragma: no cover
     print(f"check_ase_ovito.py: cannot import OVITO ({e}); install it with `pip install ovito`", file=sys.stderr)
     sys.exit(3)
@@ -97,6 +99,20 @@ def check_ovito(path, exp):
     print(f"OVITO {path}: {n} atoms, cell, positions and element names agree (max |Δr| {err:.1e} Å)")
 
 
+def write_ovito_files(src, out):
+    """OVITO → atomfab: re-export an atomfab extxyz file in the three formats."""
+    pipeline = import_file(src)
+    data = pipeline.compute(0)
+    cols = ["Particle Identifier", "Particle Type", "Position.X", "Position.Y", "Position.Z"]
+    export_file(pipeline, os.path.join(out, "ovito.xyz"), "xyz", columns=cols)
+    export_file(pipeline, os.path.join(out, "ovito.data"), "lammps/data", atom_style="atomic")
+    export_file(pipeline, os.path.join(out, "ovito.dump"), "lammps/dump", columns=cols)
+    types = {t.id: t.name for t in data.particles.particle_types.types}
+    with open(os.path.join(out, "ovito_types.json"), "w") as f:
+        json.dump(types, f)
+    print(f"OVITO wrote ovito.xyz, ovito.data and ovito.dump in {out} (types {types})")
+
+
 def write_ase_files(out):
     """ASE → atomfab: a two-species triclinic crystal with velocities and charges."""
     rng = np.random.default_rng(20240611)
@@ -138,6 +154,9 @@ def main(argv):
             exp = json.load(f)
         check_ase(path, exp)
         check_ovito(path, exp)
+    xyz = [p for p in files if p.endswith(".xyz")]
+    if xyz:
+        write_ovito_files(xyz[0], out)
     write_ase_files(out)
     return 0
 
