@@ -3,6 +3,7 @@
 
 pub mod ascii;
 pub mod gwy;
+pub mod png16;
 
 pub mod xyz;
 
@@ -10,10 +11,12 @@ use crate::error::{MetrologyError, Result};
 use crate::heightmap::HeightMap;
 use std::path::Path;
 
-/// Reads a height map, choosing the format from the extension: `.gwy` (Gwyddion native), `.xyz` (point list); anything else is an ASCII matrix.
+/// Reads a height map, choosing the format from the extension: `.gwy` (Gwyddion native), `.png`
+/// (16-bit grey with Gwyddion's scale keys), `.xyz` (point list); anything else is an ASCII matrix.
 pub fn read_any(path: &Path) -> Result<HeightMap> {
     match extension(path).as_str() {
         "gwy" => Ok(gwy::read_gwy(path)?.map),
+        "png" => png16::read_png16(path),
         "xyz" => xyz::read_xyz(path),
         _ => ascii::read_ascii(path),
     }
@@ -23,6 +26,7 @@ pub fn read_any(path: &Path) -> Result<HeightMap> {
 pub fn write_any(path: &Path, map: &HeightMap) -> Result<()> {
     match extension(path).as_str() {
         "gwy" => gwy::write_gwy(path, map, "Height"),
+        "png" => png16::write_png16(path, map),
         "xyz" => xyz::write_xyz(path, map),
         _ => ascii::write_ascii(path, map),
     }
