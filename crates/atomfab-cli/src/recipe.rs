@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// The recipe `atomfab run` uses when given none: a Si(001) slab.
+/// The recipe `atomfab run` uses when given none: Si(001) nanocutting with its evaluation.
 pub const DEFAULT_RECIPE: &str = include_str!("default_recipe.toml");
 
 #[derive(Debug, Deserialize)]
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn default_recipe_parses() {
         let r: Recipe = parse_toml(DEFAULT_RECIPE, "default").unwrap();
-        assert!(r.system.is_some());
+        assert!(r.process.is_some());
     }
 
     #[test]

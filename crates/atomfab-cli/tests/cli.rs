@@ -11,21 +11,14 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-#[test]
-fn default_run_writes_files_ase_and_ovito_load() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = atomfab(&["run", "--out", "o"], dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("o/summary.json")).unwrap()).unwrap();
-    // Si(001) slab, 8×8×6 diamond cells of 8 atoms.
-    assert_eq!(summary["atoms"], 3072);
-    assert_eq!(summary["species"]["Si"], 3072);
-    let files = ["si001_slab.xyz", "si001_slab.data", "si001_slab.dump"].map(|f| dir.path().join("o").join(f));
+fn check_with_ase_and_ovito(n_atoms: usize, files: &[std::path::PathBuf]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_structure_files.py");
-    let mut cmd = Command::new("python3");
-    cmd.arg(script).args(["3072", "43.448", "43.448", "47.586"]).args(&files);
-    let check = cmd.output().expect("python3 must be installed (CI installs it with ase and ovito)");
+    let check = Command::new("python3")
+        .arg(script)
+        .arg(n_atoms.to_string())
+        .args(files)
+        .output()
+        .expect("python3 must be installed (CI installs it with ase and ovito)");
     assert!(
         check.status.success(),
         "ASE/OVITO check failed (pip install ase ovito):\n{}{}",
@@ -34,10 +27,59 @@ fn default_run_writes_files_ase_and_ovito_load() {
     );
 }
 
+/// The main job: the embedded default recipe (Si nanocutting) runs to completion, writes its report and
+/// summary, and its structure files load in ASE and OVITO.
+#[test]
+fn default_run_cuts_si_and_writes_files_ase_and_ovito_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = atomfab(&["run", "--out", "o"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let o = dir.path().join("o");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(o.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["kind"], "nanocutting");
+    assert!(summary["removal"]["chip_atoms"].as_u64().unwrap() > 0);
+    assert!(o.join("report.html").exists() && o.join("machined_surface.gwy").exists());
+    let atoms = summary["atoms"].as_u64().unwrap() as usize;
+    check_with_ase_and_ovito(atoms, &[o.join("initial.xyz"), o.join("final.xyz"), o.join("trajectory.dump")]);
+}
+
+/// A lattice-build recipe writes extxyz, LAMMPS data and dump files that ASE and OVITO load.
+#[test]
+fn system_recipe_writes_files_ase_and_ovito_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("slab.toml"), SLAB).unwrap();
+    let out = atomfab(&["run", "slab.toml", "--out", "o"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("o/summary.json")).unwrap()).unwrap();
+    // Si(001) slab, 4×4×3 diamond cells of 8 atoms.
+    assert_eq!(summary["atoms"], 384);
+    assert_eq!(summary["species"]["Si"], 384);
+    let files = ["slab.xyz", "slab.data", "slab.dump"].map(|f| dir.path().join("o").join(f));
+    check_with_ase_and_ovito(384, &files);
+}
+
+const SLAB: &str = r#"
+version = 1
+[system.build]
+repeats = [4, 4, 3]
+vacuum = [0.0, 0.0, 15.0]
+[system.build.lattice]
+kind = "diamond"
+a = 5.431
+species = ["Si"]
+[[system.build.groups]]
+name = "bottom"
+region = { shape = "block", lo = [-inf, -inf, -inf], hi = [inf, inf, 2.0] }
+[output]
+structure = ["slab.xyz", "slab.data", "slab.dump"]
+"#;
+
 #[test]
 fn set_overrides_change_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let out = atomfab(&["run", "--out", "o", "--set", "system.build.repeats=[2,2,2]", "--set", "output.structure=[\"a.xyz\"]"], dir.path());
+    std::fs::write(dir.path().join("slab.toml"), SLAB).unwrap();
+    let out = atomfab(&["run", "slab.toml", "--out", "o", "--set", "system.build.repeats=[2,2,2]", "--set", "output.structure=[\"a.xyz\"]"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let info = atomfab(&["info", "o/a.xyz", "--json"], dir.path());
     assert!(info.status.success(), "{}", stderr(&info));
@@ -91,7 +133,8 @@ fn bad_structure_files_exit_2_without_panic() {
 #[test]
 fn convert_round_trip_keeps_atoms() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(atomfab(&["run", "--out", "o", "--set", "system.build.repeats=[2,2,2]", "--set", "output.structure=[\"s.data\"]"], dir.path()).status.success());
+    std::fs::write(dir.path().join("slab.toml"), SLAB).unwrap();
+    assert!(atomfab(&["run", "slab.toml", "--out", "o", "--set", "system.build.repeats=[2,2,2]", "--set", "output.structure=[\"s.data\"]"], dir.path()).status.success());
     let out = atomfab(&["convert", "o/s.data", "o/s.xyz", "--types", "Si"], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let out = atomfab(&["convert", "o/s.xyz", "o/s2.dump"], dir.path());
