@@ -60,7 +60,12 @@ pub fn profile_params(z: &[f64], sections: usize) -> Result<ProfileParams> {
         let mx = sec.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
         let mn = sec.iter().fold(f64::INFINITY, |a, &b| a.min(b));
         rp += mx;
-        rv += mn.abs();
+        // ISO 4287 3.1.5/4.1.2: Zv is the valley depth below the mean line, and Rz = Rp + Rv
+        // (4.1.3, "sum of height of the largest profile peak height Zp and the largest profile valley
+        // depth Zv within a sampling length"). So Rv is −min, even when a whole sampling length lies
+        // above the mean line (then it is negative). surfalize takes |min| and breaks Rz = Rp + Rv
+        // in that case; tests/surfalize.rs checks both.
+        rv += -mn;
         rz += mx - mn;
     }
     let k = sections as f64;

@@ -83,11 +83,20 @@ fn areal_and_profile_parameters_match_surfalize() {
                 ("Rsk", pp.Rsk, 1.0),
                 ("Rku", pp.Rku, 1.0),
                 ("Rp", pp.Rp, rq),
-                ("Rv", pp.Rv, rq),
                 ("Rz", pp.Rz, rq),
                 ("Rt", pp.Rt, rq),
             ] {
                 close(k, &label, v, p[k].as_f64().unwrap(), 1e-9, floor);
+            }
+            // Rv: ISO's Rz = Rp + Rv always holds for ours; surfalize's |min| agrees unless a sampling
+            // length lies wholly above the mean line, where it reports a larger Rv than the standard.
+            assert!((pp.Rp + pp.Rv - pp.Rz).abs() <= 1e-12 * pp.Rz, "{label}: Rz != Rp + Rv");
+            let (srp, srv, srz) = (p["Rp"].as_f64().unwrap(), p["Rv"].as_f64().unwrap(), p["Rz"].as_f64().unwrap());
+            if ((srp + srv) / srz - 1.0).abs() < 1e-9 {
+                close("Rv", &label, pp.Rv, srv, 1e-9, rq);
+            } else {
+                assert!(srv > pp.Rv, "{label}: surfalize Rv {srv:e} vs ISO {:e}", pp.Rv);
+                eprintln!("{label}: surfalize Rv {srv:e} (|min|) vs ISO Rv {:e} (Rz - Rp)", pp.Rv);
             }
         }
     }

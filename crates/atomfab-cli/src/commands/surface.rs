@@ -236,7 +236,9 @@ fn stats(a: StatsArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!("{}: {} x {} points, dx = {:.4} nm, dy = {:.4} nm, level {:?}", a.file.display(), m.nx, m.ny, nm(m.dx), nm(m.dy), lv);
-        for (k, val) in out["areal"].as_object().unwrap() {
+        // ISO 25178-2 order (the JSON object itself is keyed, so unordered).
+        for k in ["Sa", "Sq", "Ssk", "Sku", "Sp", "Sv", "Sz", "Sdq", "Sdr", "Sal", "Str", "Sk", "Spk", "Svk", "Smr1", "Smr2", "Smr(c=0nm)", "Smc(mr=50%)"] {
+            let val = &out["areal"][k];
             println!("  {k:<12} {:>14} {}", fmt(&val["value"]), val["unit"].as_str().unwrap_or(""));
         }
         if let Some(p) = out["profile"].as_object() {
