@@ -373,8 +373,12 @@ impl Eam {
         let nt = self.species.len() + 1;
         let cutsq = self.cut * self.cut;
         let (rdr, nr) = (self.rdr, self.nr);
+        let r0 = &rhor[t2r[0]][..]; // single species: its own tables
+        let n_ext = x.len();
+        assert!(types.len() == n_ext && r0.len() > nr - 1);
         self.ws.run(|range, ch| {
             let rho = &mut ch.s[..];
+            assert_eq!(rho.len(), n_ext);
             for i in range {
                 let xi = x[i];
                 let ti = types[i] as usize;
@@ -384,13 +388,15 @@ impl Eam {
                     if FULL && !take_pair(list, x, i, j) {
                         continue;
                     }
-                    let xj = x[j];
+                    // SAFETY (all unchecked reads below): neighbour indices are < n_extended, the length of
+                    // x, types, rho, fp and the force buffers (asserted on entry); m ≤ nr − 1 < table length.
+                    let xj = unsafe { *x.get_unchecked(j) };
                     let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
                     let rsq = dx * dx + dy * dy + dz * dz;
                     if rsq >= cutsq {
                         continue;
                     }
-                    let tj = if SINGLE { 0 } else { types[j] as usize };
+                    let tj = if SINGLE { 0 } else { unsafe { *types.get_unchecked(j) as usize } };
                     if !SINGLE && !on[ti * nt + tj] {
                         continue;
                     }
@@ -399,10 +405,10 @@ impl Eam {
                     p -= m as f64;
                     p = p.min(1.0);
                     if SINGLE {
-                        let c = &rhor[0][m];
+                        let c = unsafe { r0.get_unchecked(m) };
                         let v = ((c[3] * p + c[4]) * p + c[5]) * p + c[6];
                         rho_i += v;
-                        rho[j] += v;
+                        unsafe { *rho.get_unchecked_mut(j) += v };
                     } else {
                         let c = &rhor[t2r[tj * nt + ti]][m];
                         rho_i += ((c[3] * p + c[4]) * p + c[5]) * p + c[6];
@@ -422,8 +428,12 @@ impl Eam {
         let nt = self.species.len() + 1;
         let cutsq = self.cut * self.cut;
         let (rdr, nr) = (self.rdr, self.nr);
+        let (r0, z0) = (&rhor[t2r[0]][..], &z2r[t2z[0]][..]); // single species: its own tables
+        let n_ext = x.len();
+        assert!(types.len() == n_ext && fp.len() == n_ext && r0.len() > nr - 1 && z0.len() > nr - 1);
         self.ws.run(|range, ch| {
             let f = &mut ch.f[..];
+            assert_eq!(f.len(), n_ext);
             let mut energy = 0.0;
             for i in range {
                 let xi = x[i];
@@ -435,13 +445,15 @@ impl Eam {
                     if FULL && !take_pair(list, x, i, j) {
                         continue;
                     }
-                    let xj = x[j];
+                    // SAFETY (all unchecked reads below): neighbour indices are < n_extended, the length of
+                    // x, types, rho, fp and the force buffers (asserted on entry); m ≤ nr − 1 < table length.
+                    let xj = unsafe { *x.get_unchecked(j) };
                     let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
                     let rsq = dx * dx + dy * dy + dz * dz;
                     if rsq >= cutsq {
                         continue;
                     }
-                    let tj = if SINGLE { 0 } else { types[j] as usize };
+                    let tj = if SINGLE { 0 } else { unsafe { *types.get_unchecked(j) as usize } };
                     if !SINGLE && !on[ti * nt + tj] {
                         continue;
                     }
@@ -451,9 +463,9 @@ impl Eam {
                     p -= m as f64;
                     p = p.min(1.0);
                     let (rhoip, rhojp, cz) = if SINGLE {
-                        let c = &rhor[0][m];
+                        let c = unsafe { r0.get_unchecked(m) };
                         let d = (c[0] * p + c[1]) * p + c[2];
-                        (d, d, &z2r[0][m])
+                        (d, d, unsafe { z0.get_unchecked(m) })
                     } else {
                         let c = &rhor[t2r[ti * nt + tj]][m];
                         let a = (c[0] * p + c[1]) * p + c[2];
@@ -466,12 +478,12 @@ impl Eam {
                     let recip = 1.0 / r;
                     let phi = z2 * recip;
                     let phip = z2p * recip - phi * recip;
-                    let psip = fpi * rhojp + fp[j] * rhoip + phip;
+                    let psip = fpi * rhojp + unsafe { *fp.get_unchecked(j) } * rhoip + phip;
                     let fpair = -psip * recip;
                     fi[0] += dx * fpair;
                     fi[1] += dy * fpair;
                     fi[2] += dz * fpair;
-                    let fj = &mut f[j];
+                    let fj = unsafe { f.get_unchecked_mut(j) };
                     fj[0] -= dx * fpair;
                     fj[1] -= dy * fpair;
                     fj[2] -= dz * fpair;

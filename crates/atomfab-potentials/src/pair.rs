@@ -230,34 +230,45 @@ impl PairPotential {
 
     fn run<F: Form, const SINGLE: bool, const FULL: bool>(&mut self, list: &NeighborList, request: Request) {
         let x = list.extended_positions();
-        let types = &self.types;
-        let table = &self.table;
+        let types = &self.types[..];
+        let table = &self.table[..];
         let nt = self.ntypes + 1;
         let eatom = request.per_atom_energy;
+        let n_ext = x.len();
+        assert!(types.len() == n_ext && table.len() == nt * nt);
         self.ws.run(|range, ch| {
             let f = &mut ch.f[..];
+            assert_eq!(f.len(), n_ext);
             let mut energy = 0.0;
             for i in range {
                 let xi = x[i];
                 let row = if SINGLE { 0 } else { types[i] as usize * nt };
                 let mut fi = [0.0; 3];
-                for &j in list.neighbors_of(i) {
+                let neigh = list.neighbors_of(i);
+                for &j in neigh {
                     let j = j as usize;
+                    // SAFETY: neighbour indices are < n_extended (NeighborList invariant), and x, f and
+                    // types all have n_extended entries (asserted above); types are < nt.
+                    debug_assert!(j < n_ext);
                     if FULL && !take_pair(list, x, i, j) {
                         continue;
                     }
-                    let xj = x[j];
+                    let xj = unsafe { *x.get_unchecked(j) };
                     let dx = xi[0] - xj[0];
                     let dy = xi[1] - xj[1];
                     let dz = xi[2] - xj[2];
                     let rsq = dx * dx + dy * dy + dz * dz;
-                    let c = if SINGLE { &table[0] } else { &table[row + types[j] as usize] };
+                    let c = if SINGLE {
+                        &table[0]
+                    } else {
+                        unsafe { table.get_unchecked(row + *types.get_unchecked(j) as usize) }
+                    };
                     if rsq < c.cutsq {
                         let (fpair, e) = F::eval(c, rsq);
                         fi[0] += dx * fpair;
                         fi[1] += dy * fpair;
                         fi[2] += dz * fpair;
-                        let fj = &mut f[j];
+                        let fj = unsafe { f.get_unchecked_mut(j) };
                         fj[0] -= dx * fpair;
                         fj[1] -= dy * fpair;
                         fj[2] -= dz * fpair;

@@ -85,12 +85,26 @@ proptest! {
         let mut pot = spec("hybrid:tersoff:Si.tersoff:Si;tersoff:SiC.tersoff:C;morse:d0=0.435,alpha=4.6487,r0=1.9475,cutoff=4,shift=true@Si-C");
         assert_gradients(pot.as_mut(), &cell, &pos, &species, seed);
         // Overlay: a Morse on every pair added to a Tersoff on the same atoms; EAM for one pair of an alloy.
-        let mut pot = spec("hybrid:tersoff:SiC.tersoff:Si,C;morse:d0=0.01,alpha=1.5,r0=3,cutoff=4.5,shift=true");
+        let mut pot = spec("hybrid:tersoff:SiC.tersoff:Si,C;morse:d0=0.01,alpha=1.5,r0=3,cutoff=6,shift=true");
         assert_gradients(pot.as_mut(), &cell, &pos, &species, seed);
         let (cell, pos) = crystal(&FCC, 3.6, 2, tilt, 0.25, seed);
         let species: Vec<u32> = (0..pos.len()).map(|i| ((i * 3 + seed as usize) % 2) as u32).collect();
         let mut pot = spec("hybrid:eam/alloy:CuNi.eam.alloy:Cu,Ni@Cu-Cu,Ni-Ni;lj:epsilon=0.3,sigma=2.3,cutoff=5,shift=true@Cu-Ni");
         assert_gradients(pot.as_mut(), &cell, &pos, &species, seed);
+    }
+}
+
+
+/// One element picked from an alloy file gives the same result as the full file with only that element.
+#[test]
+fn setfl_single_element_subset() {
+    let (cell, pos) = crystal(&FCC, 3.6, 2, 0.1, 0.2, 5);
+    let cu_only = evaluate(spec("eam/alloy:CuNi.eam.alloy:Cu").as_mut(), &cell, &pos, &vec![0; pos.len()]);
+    // The file lists Ni first, then Cu.
+    let full = evaluate(spec("eam/alloy:CuNi.eam.alloy").as_mut(), &cell, &pos, &vec![1; pos.len()]);
+    assert!((cu_only.energy - full.energy).abs() < 1e-10 * full.energy.abs());
+    for (a, b) in cu_only.forces.iter().flatten().zip(full.forces.iter().flatten()) {
+        assert!((a - b).abs() < 1e-10);
     }
 }
 

@@ -27,10 +27,10 @@ pub fn energy(pot: &mut dyn Potential, cell: &Cell, pos: &[Vec3], species: &[u32
 
 /// Checks forces = −∇E by central differences on `count` random components, and the virial against
 /// −dE/dε for a homogeneous strain of cell and atoms. Returns the largest relative errors. Each
-/// derivative takes the better of steps 1e-5 and 1e-6 Å, so that a pair crossing a cutoff (where the
-/// force jumps) within one step does not spoil a correct derivative.
+/// derivative takes the best of steps 1e-5, 1e-6 and 1e-7 (Å or strain), so that a pair crossing a
+/// cutoff (where the force jumps) within one step does not spoil a correct derivative.
 pub fn check_gradients(pot: &mut dyn Potential, cell: &Cell, pos: &[Vec3], species: &[u32], seed: u64, count: usize) -> (f64, f64) {
-    let steps = [1e-5, 1e-6];
+    let steps = [1e-5, 1e-6, 1e-7];
     let base = evaluate(pot, cell, pos, species);
     let fscale = base.forces.iter().flatten().fold(1.0f64, |m, f| m.max(f.abs()));
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
