@@ -69,7 +69,7 @@ pub fn build(x: &Inputs) -> Report {
         ("Sa / Sq of machined surface".into(), format!("{} / {}", nm(s.surface.height.Sa), nm(s.surface.height.Sq))),
         ("subsurface damage depth".into(), format!("{:.3} nm", s.damage.damage_depth_nm)),
         ("amorphous layer".into(), format!("{:.3} nm", s.damage.amorphous_thickness_nm)),
-        ("peak temperature (5 Å bins)".into(), format!("{:.0} K", s.max_temperature_k)),
+        (format!("peak temperature ({} Å bins)", x.tfield.bin_angstrom), format!("{:.0} K", s.max_temperature_k)),
         ("MD speed".into(), format!("{:.3e} atom-steps/s, {:.1} s wall", x.atom_steps_per_second, x.wall_seconds)),
     ])];
     if !grades.is_empty() {
@@ -79,6 +79,16 @@ pub fn build(x: &Inputs) -> Report {
 
     let travel_nm: Vec<f64> = x.series.travel_angstrom.iter().map(|v| v / 10.0).collect();
     let pair = |v: &[f64]| travel_nm.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
+    // Instantaneous forces carry thermal noise; a centred running mean over ±0.1 nm of travel shows the trend.
+    let smooth = |v: &[f64]| -> Vec<(f64, f64)> {
+        let half = travel_nm.iter().position(|&t| t > travel_nm[0] + 0.1).unwrap_or(1).max(1);
+        (0..v.len())
+            .map(|k| {
+                let (a, b) = (k.saturating_sub(half), (k + half + 1).min(v.len()));
+                (travel_nm[k], v[a..b].iter().sum::<f64>() / (b - a) as f64)
+            })
+            .collect()
+    };
     r.section(
         "Forces",
         vec![Block::Plot(Plot {
@@ -86,8 +96,10 @@ pub fn build(x: &Inputs) -> Report {
             x_label: "tool travel (nm)".into(),
             y_label: "force (nN)".into(),
             series: vec![
-                PlotSeries { name: "cutting force Fc (+x)".into(), points: pair(&x.series.cutting_force_nn) },
-                PlotSeries { name: "thrust force Ft (+z)".into(), points: pair(&x.series.thrust_force_nn) },
+                PlotSeries { name: "Fc instantaneous".into(), points: pair(&x.series.cutting_force_nn) },
+                PlotSeries { name: "Ft instantaneous".into(), points: pair(&x.series.thrust_force_nn) },
+                PlotSeries { name: "Fc (+x), running mean ±0.1 nm".into(), points: smooth(&x.series.cutting_force_nn) },
+                PlotSeries { name: "Ft (+z), running mean ±0.1 nm".into(), points: smooth(&x.series.thrust_force_nn) },
             ],
             ..Default::default()
         })],
