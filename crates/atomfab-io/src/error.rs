@@ -50,8 +50,6 @@ pub enum IoError {
          (or an explicit format), found '{file}'"
     )]
     UnknownFormat { file: String },
-    #[error("{file}: expected {expected} to write, found {found}")]
-    Unwritable { file: String, expected: String, found: String },
 }
 
 struct ParseDisplay<'a>(&'a String, usize, &'a String, &'a String);
