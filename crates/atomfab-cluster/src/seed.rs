@@ -12,7 +12,10 @@ use rand_distr::{Distribution, UnitSphere};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Motif {
     Random,
+    /// Mackay shells plus anti-Mackay (hcp) overlayer sites.
     Icosahedral,
+    /// Mackay shells only (complete-shell icosahedra with vacancies or Mackay overlayers).
+    Mackay,
     Decahedral,
     FccAtom,
     FccOctahedral,
@@ -20,13 +23,21 @@ pub enum Motif {
 }
 
 impl Motif {
-    pub const ALL: [Motif; 6] =
-        [Motif::Icosahedral, Motif::Random, Motif::Decahedral, Motif::FccOctahedral, Motif::FccAtom, Motif::FccTetrahedral];
+    pub const ALL: [Motif; 7] = [
+        Motif::Icosahedral,
+        Motif::Random,
+        Motif::Decahedral,
+        Motif::FccOctahedral,
+        Motif::Mackay,
+        Motif::FccAtom,
+        Motif::FccTetrahedral,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Motif::Random => "random",
             Motif::Icosahedral => "icosahedral",
+            Motif::Mackay => "mackay",
             Motif::Decahedral => "decahedral",
             Motif::FccAtom => "fcc-atom",
             Motif::FccOctahedral => "fcc-octahedral",
@@ -110,6 +121,11 @@ fn mackay_shell(k: usize, v: &[[f64; 3]; 12], faces: &[[usize; 3]], out: &mut Ve
 /// Icosahedral lattice for `n` atoms: complete Mackay shells up to K+1 plus the anti-Mackay (hcp) sites on
 /// shell K, where shell K is the largest complete Mackay icosahedron with at most `n` atoms. Spacing 1.
 pub fn icosahedral_lattice(n: usize) -> Vec<[f64; 3]> {
+    icosahedral_sites(n, true)
+}
+
+/// Icosahedral lattice sites for `n` atoms, with or without the anti-Mackay overlayer sites.
+pub fn icosahedral_sites(n: usize, anti_mackay: bool) -> Vec<[f64; 3]> {
     let v = icosahedron_vertices();
     let faces = icosahedron_faces(&v);
     let count = |k: usize| (10 * k * k * k + 15 * k * k + 11 * k + 3) / 3; // atoms in K complete shells
@@ -121,7 +137,7 @@ pub fn icosahedral_lattice(n: usize) -> Vec<[f64; 3]> {
     for s in 0..=(k + 1) {
         mackay_shell(s, &v, &faces, &mut sites);
     }
-    if k >= 1 {
+    if k >= 1 && anti_mackay {
         // anti-Mackay: apex over each "up" triangle of shell K's face lattice (tetrahedral over hcp hollows)
         for f in &faces {
             let p = |i: usize, j: usize, l: usize| {
@@ -210,7 +226,8 @@ pub fn fcc_lattice(n: usize, centre: [f64; 3]) -> Vec<[f64; 3]> {
 pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec<[f64; 3]> {
     let raw = match motif {
         Motif::Random => return Vec::new(),
-        Motif::Icosahedral => icosahedral_lattice(n),
+        Motif::Icosahedral => icosahedral_sites(n, true),
+        Motif::Mackay => icosahedral_sites(n, false),
         Motif::Decahedral => decahedral_lattice(n, rng.gen_bool(0.5)),
         Motif::FccAtom => fcc_lattice(n, [0.0, 0.0, 0.0]),
         Motif::FccOctahedral => fcc_lattice(n, [0.5, 0.0, 0.0]),
