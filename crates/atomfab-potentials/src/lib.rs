@@ -3,6 +3,13 @@
 //! Units: metal (Å, eV, eV/Å) or lj reduced units, as the system. A potential sees the atoms through a
 //! `NeighborList` (local atoms + periodic ghosts, from atomfab-core) and the species index of each local
 //! atom; it writes forces on local atoms (ghost contributions folded back onto their source atoms).
+//!
+//! Styles: `pair` (Lennard-Jones, Morse, per species pair), `eam` (LAMMPS funcfl/setfl files, LAMMPS
+//! splines), `tersoff` (LAMMPS `.tersoff` files), `hybrid` (parts on species pairs, summed). Build one from a
+//! spec string with [`from_spec`] (grammar in [`spec`]) and map a system's species with [`species_indices`].
+//! Every force loop runs on rayon with one accumulation buffer per thread chunk, so results are
+//! deterministic for a given thread count; the virial is Σ x⊗f over local and ghost atoms (LAMMPS fdotr).
+//! Validation against LAMMPS: tests/lammps.rs with the inputs in tests/fixtures/*/in.lammps.
 
 use atomfab_core::{ListKind, NeighborList, Vec3};
 
