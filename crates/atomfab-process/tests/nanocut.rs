@@ -62,3 +62,31 @@ fn same_seed_same_summary() {
     let read = |d: &Path| std::fs::read_to_string(d.join("summary.json")).unwrap();
     assert_eq!(read(a.path()), read(b.path()));
 }
+
+#[test]
+fn small_cu_cut_uses_eam_and_cna() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&SMALL.replace("material = \"Si\"", "material = \"Cu\""));
+    let s = run(&cfg, 3, SMALL, dir.path(), false, &mut |_| {}).unwrap();
+    assert!(s.removal.chip_atoms > 0, "a chip forms");
+    assert!(s.damage.method.contains("common neighbour"));
+    assert!(s.damage.counts.iter().any(|(name, n)| name == "FCC" && *n > 0), "crystalline fcc below the surface");
+}
+
+#[test]
+fn bad_recipes_name_the_key_before_running() {
+    let cases = [
+        ("depth_nm = 0.5", "depth_nm = 2.4", "cut.depth_nm"),
+        ("speed_m_per_s = 1000", "speed_m_per_s = 0", "cut.speed_m_per_s"),
+        ("size_nm = [1.5, 2.5]", "size_nm = [5.0, 2.5]", "tool.size_nm"),
+        ("length_nm = 2.2", "length_nm = 9.0", "cut.length_nm"),
+        ("spec = [\"Sq <= 0.5 nm\", \"damage_depth <= 2 nm\"]", "spec = [\"Sq <= banana\"]", "spec"),
+    ];
+    for (from, to, key) in cases {
+        let text = SMALL.replace(from, to);
+        assert_ne!(text, SMALL, "{from}");
+        let err = atomfab_process::nanocut::validate(&config(&text)).unwrap_err().to_string();
+        assert!(err.contains(key), "{to}: {err}");
+    }
+    assert!(toml::from_str::<ProcessConfig>(&SMALL.replace("material = \"Si\"", "material = \"Unobtainium\"")).is_err());
+}
