@@ -41,6 +41,16 @@ fn default_run_cuts_si_and_writes_files_ase_and_ovito_load() {
     assert!(o.join("report.html").exists() && o.join("machined_surface.gwy").exists());
     let atoms = summary["atoms"].as_u64().unwrap() as usize;
     check_with_ase_and_ovito(atoms, &[o.join("initial.xyz"), o.join("final.xyz"), o.join("trajectory.dump")]);
+
+    // The report's surface numbers are what the metrology CLI computes on the written Gwyddion file.
+    let stats = atomfab(&["surface", "stats", "o/machined_surface.gwy", "--json"], dir.path());
+    assert!(stats.status.success(), "{}", stderr(&stats));
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    for (name, metres) in [("Sa", true), ("Sq", true), ("Sz", true), ("Sdq", false), ("Sdr", false), ("Sk", true)] {
+        let reported = summary["surface"][name].as_f64().unwrap() * if metres { 1e9 } else { 1.0 };
+        let measured = stats["areal"][name]["value"].as_f64().unwrap();
+        assert!((reported - measured).abs() <= 1e-9 * measured.abs().max(1e-12), "{name}: report {reported}, surface stats {measured}");
+    }
 }
 
 /// A lattice-build recipe writes extxyz, LAMMPS data and dump files that ASE and OVITO load.
