@@ -15,7 +15,7 @@ mod report;
 pub use config::{Material, ProcessConfig, ProcessKind};
 pub use error::ProcessError;
 
-use analysis::{Damage, Removal, Series};
+use analysis::{Damage, Removal};
 use atomfab_metrology::level::{level, Level};
 use atomfab_metrology::params::{areal_params, ArealParams};
 use atomfab_metrology::psd::{psd_2d, Window};
@@ -234,6 +234,3 @@ fn run_nanocutting(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &
 fn file_name(p: &Path) -> String {
     p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
 }
-
-/// Keeps `Series` in the public API for callers that plot runs.
-pub type ForceSeries = Series;
