@@ -162,3 +162,44 @@ fn version_prints() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("atomfab "));
 }
+
+/// `--sweep` over a process recipe tabulates nested figures (forces, roughness, damage) per variant.
+#[test]
+fn process_sweep_tabulates_nested_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cut.toml"),
+        r#"
+version = 1
+seed = 2
+[process]
+kind = "nanocutting"
+material = "Si"
+[process.workpiece]
+size_nm = [4.4, 2.2, 2.5]
+fixed_nm = 0.3
+thermostat_nm = 0.5
+[process.tool]
+edge_radius_nm = 0.3
+size_nm = [1.5, 2.5]
+[process.cut]
+depth_nm = 0.5
+speed_m_per_s = 1000
+length_nm = 2.2
+start_gap_nm = 0.2
+[process.output]
+checkpoint_every = 0
+"#,
+    )
+    .unwrap();
+    let out = atomfab(&["run", "cut.toml", "--out", "o", "--sweep", "process.temperature=300,600"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("o/sweep.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for col in ["removal.mean_cutting_force_nn", "surface.Sq", "damage.damage_depth_nm"] {
+        assert!(header.contains(&col), "{col} in {header:?}");
+    }
+    assert!(dir.path().join("o/sweep_1/report.html").is_file());
+}

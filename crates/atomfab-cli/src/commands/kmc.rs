@@ -47,11 +47,12 @@ pub fn sweep(args: RunArgs, spec: &str) -> Result<()> {
         };
         rows.push((v.to_string(), map));
     }
+    // Nested figures (e.g. a process's removal.mean_cutting_force_nn) become dotted columns too.
+    let flat: Vec<serde_json::Map<String, serde_json::Value>> = rows.iter().map(|(_, m)| flatten(m)).collect();
     // Numeric top-level fields present in every run, in the order of the first summary.
-    let cols: Vec<String> = rows[0]
-        .1
+    let cols: Vec<String> = flat[0]
         .iter()
-        .filter(|(name, val)| val.is_number() && rows.iter().all(|r| r.1.get(*name).is_some_and(|x| x.is_number())))
+        .filter(|(name, val)| val.is_number() && flat.iter().all(|r| r.get(*name).is_some_and(|x| x.is_number())))
         .map(|(name, _)| name.clone())
         .collect();
     let mut csv = format!("{key},run_dir");
@@ -59,7 +60,7 @@ pub fn sweep(args: RunArgs, spec: &str) -> Result<()> {
         let _ = write!(csv, ",{c}");
     }
     csv.push('\n');
-    for (k, (v, m)) in rows.iter().enumerate() {
+    for (k, ((v, _), m)) in rows.iter().zip(&flat).enumerate() {
         let _ = write!(csv, "{v},sweep_{k}");
         for c in &cols {
             let _ = write!(csv, ",{}", m[c]);
@@ -80,7 +81,7 @@ pub fn sweep(args: RunArgs, spec: &str) -> Result<()> {
             ["gpc_angstrom_per_cycle", "epc_angstrom_per_cycle", "step_coverage", "selectivity"]
                 .iter()
                 .filter(|c| cols.iter().any(|x| x == *c))
-                .map(|c| (c.to_string(), xs.iter().zip(&rows).map(|(&x, r)| (x, r.1[*c].as_f64().unwrap_or(f64::NAN))).collect()))
+                .map(|c| (c.to_string(), xs.iter().zip(&flat).map(|(&x, r)| (x, r[*c].as_f64().unwrap_or(f64::NAN))).collect()))
                 .collect();
         if !series.is_empty() {
             let svg = atomfab_kmc::output::line_plot(&format!("Sweep of {key}"), key, "value", &series);
@@ -126,4 +127,22 @@ pub fn bench(b: BenchKmcArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Object fields of a summary flattened to dotted names (arrays stay as they are).
+fn flatten(map: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+    fn walk(prefix: &str, map: &serde_json::Map<String, serde_json::Value>, out: &mut serde_json::Map<String, serde_json::Value>) {
+        for (k, v) in map {
+            let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            match v {
+                serde_json::Value::Object(m) => walk(&name, m, out),
+                other => {
+                    out.insert(name, other.clone());
+                }
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    walk("", map, &mut out);
+    out
 }
