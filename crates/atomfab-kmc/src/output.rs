@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -132,14 +132,8 @@ pub fn summarize(model: &Model, res: &SimResult) -> Summary {
 
 /// Write `text` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let io = |source| KmcError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    atomfab_core::fsutil::write_atomic(path, |w| std::io::Write::write_all(w, text.as_bytes()))
+        .map_err(|source| KmcError::Io { path: path.to_path_buf(), source })
 }
 
 /// Write all output files of a run into `out_dir` (created if needed).
