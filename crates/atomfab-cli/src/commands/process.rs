@@ -12,15 +12,19 @@ pub fn run_recipe(
     resume: bool,
     source: &str,
 ) -> Result<serde_json::Map<String, serde_json::Value>> {
-    let (_, setup, _) = atomfab_process::nanocut::build(cfg).with_context(|| source.to_string())?;
+    // The bar starts at the first report, which carries the step count of the run the process built.
+    let mut bar: Option<crate::progress::Progress> = None;
+    let summary = atomfab_process::run(cfg, seed, recipe_text, out, resume, &mut |p| {
+        bar.get_or_insert_with(|| crate::progress::Progress::new("process md steps", p.total_steps)).set(p.step)
+    })
+    .with_context(|| source.to_string())?;
+    if let Some(bar) = &mut bar {
+        bar.finish();
+    }
     eprintln!(
         "atomfab: {:?} of {:?}: {} workpiece + {} tool atoms, {} steps",
-        cfg.kind, cfg.material, setup.workpiece_atoms, setup.tool_atoms, setup.steps
+        cfg.kind, cfg.material, summary.workpiece_atoms, summary.tool_atoms, summary.steps
     );
-    let mut bar = crate::progress::Progress::new("process md steps", setup.steps);
-    let summary = atomfab_process::run(cfg, seed, recipe_text, out, resume, &mut |p| bar.set(p.step))
-        .with_context(|| source.to_string())?;
-    bar.finish();
     eprintln!(
         "atomfab: cutting force {:.2} nN, thrust {:.2} nN, chip {} atoms, Sq {:.4} nm, damage depth {:.2} nm — {}",
         summary.removal.mean_cutting_force_nn,
