@@ -106,15 +106,15 @@ fn run_nanocutting(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &
     let ws = 0u32;
     // The tool edge reaches the workpiece after the start gap; forces are averaged from one edge
     // radius later, when the cut is established.
-    let engaged_from = cfg.cut.start_gap_nm * 10.0 + 1.0 + cfg.tool.edge_radius_nm * 10.0 + 5.0;
+    let approach = setup.tool_start_x - setup.workpiece_end_x;
+    let engaged_from = approach + cfg.tool.edge_radius_nm * 10.0 + 5.0;
     let removal = analysis::removal(&setup, &series, &fin, ws, engaged_from, cfg.cut.length_nm * 10.0);
     let tfield = analysis::temperature_field(&fin, ws, 7.0);
 
     // Machined region: behind the tool's final edge position, in front of the workpiece end.
     let tool_x_end = setup.tool_start_x - setup.travel;
-    let x_end = setup.tool_start_x - cfg.cut.start_gap_nm * 10.0 - 1.0;
     let x_from = tool_x_end + cfg.tool.edge_radius_nm * 10.0 + 10.0;
-    let x_to = x_end - 5.0;
+    let x_to = setup.workpiece_end_x - 5.0;
     let pixel = cfg.output.pixel_nm * 10.0;
     let raw_map = analysis::machined_surface(&fin, ws, &setup, x_from, x_to, pixel)?;
     let map = level(&raw_map, &Level::Plane).map_err(|e| ProcessError::Analysis(e.to_string()))?;

@@ -24,6 +24,8 @@ pub struct CutSetup {
     pub width: f64,
     /// Lowest point of the tool (the nominal machined surface), Å.
     pub edge_z: f64,
+    /// Rightmost workpiece atom x (the end the tool enters), Å.
+    pub workpiece_end_x: f64,
     /// Leftmost tool x at the start, Å.
     pub tool_start_x: f64,
     /// Tool speed along −x, Å/ps.
@@ -194,6 +196,7 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, CutSetup, MaterialPreset), 
         length,
         width,
         edge_z,
+        workpiece_end_x: x_end,
         tool_start_x,
         speed,
         travel,
