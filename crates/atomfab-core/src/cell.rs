@@ -242,27 +242,21 @@ impl Cell {
     }
 
     /// LAMMPS restricted-triclinic parameters of this cell after the rotation that brings a onto x and b
-    /// into the xy plane: (lo, hi, [xy, xz, yz], rotation rows). Positions must be rotated with the same matrix.
+    /// into the xy plane: (lo, hi, [xy, xz, yz], rotation rows). Positions must be mapped with the same matrix.
+    /// LAMMPS boxes are right-handed, so a left-handed cell gets an improper matrix (a rotation plus the mirror
+    /// z → −z): the written system is the mirror image, which has the same energies and forces.
     pub fn lammps_form(&self) -> LammpsBox {
         let [a, b, c] = self.vectors;
-        let ax = norm(a);
-        let ahat = scale(a, 1.0 / ax);
-        let bx = dot(b, ahat);
+        let ahat = scale(a, 1.0 / norm(a));
         let axb = cross(a, b);
-        let by = norm(cross(ahat, b));
-        let cx = dot(c, ahat);
-        let cy = (dot(b, c) - bx * cx) / by;
-        let cz = (dot(c, c) - cx * cx - cy * cy).max(0.0).sqrt();
-        let zhat = scale(axb, 1.0 / norm(axb));
-        let yhat = cross(zhat, ahat);
+        let normal = scale(axb, 1.0 / norm(axb));
+        let yhat = cross(normal, ahat);
+        let zhat = if dot(c, normal) < 0.0 { scale(normal, -1.0) } else { normal };
         let rotation = [ahat, yhat, zhat];
-        let rotated_origin = [dot(ahat, self.origin), dot(yhat, self.origin), dot(zhat, self.origin)];
-        LammpsBox {
-            lo: rotated_origin,
-            hi: [rotated_origin[0] + ax, rotated_origin[1] + by, rotated_origin[2] + cz],
-            tilt: [bx, cx, cy],
-            rotation,
-        }
+        let rotate = |v: Vec3| [dot(ahat, v), dot(yhat, v), dot(zhat, v)];
+        let (ra, rb, rc) = (rotate(a), rotate(b), rotate(c));
+        let lo = rotate(self.origin);
+        LammpsBox { lo, hi: [lo[0] + ra[0], lo[1] + rb[1], lo[2] + rc[2]], tilt: [rb[0], rc[0], rc[1]], rotation }
     }
 }
 
@@ -359,5 +353,26 @@ mod tests {
                 assert!((rv[d] - rebuilt.vectors()[k][d]).abs() < 1e-12, "{k} {d}");
             }
         }
+    }
+
+    #[test]
+    fn lammps_form_of_a_left_handed_cell_is_its_mirror_image() {
+        let c = Cell::new([[0.0, 5.0, 0.0], [1.0, 5.0, 0.0], [0.3, 1.0, 5.0]], [0.5, 0.0, 0.0], [true; 3]).unwrap();
+        let lb = c.lammps_form();
+        let l = [lb.hi[0] - lb.lo[0], lb.hi[1] - lb.lo[1], lb.hi[2] - lb.lo[2]];
+        assert!(l.iter().all(|&x| x > 0.0), "{l:?}");
+        let rebuilt = Cell::from_lammps([0.0; 3], l, lb.tilt, [true; 3]).unwrap();
+        assert!((rebuilt.volume() - c.volume()).abs() < 1e-9);
+        for k in 0..3 {
+            let rv = lb.rotate(c.vectors()[k]);
+            for d in 0..3 {
+                assert!((rv[d] - rebuilt.vectors()[k][d]).abs() < 1e-12, "{k} {d}");
+            }
+        }
+        // Distances are kept: the map is orthogonal (improper).
+        let (p, q) = ([1.0, 2.0, 3.0], [-0.5, 4.0, 1.5]);
+        let d0 = norm(sub(p, q));
+        let d1 = norm(sub(lb.rotate(p), lb.rotate(q)));
+        assert!((d0 - d1).abs() < 1e-12);
     }
 }
