@@ -1,6 +1,6 @@
 //! HTML rendering: one file, inline CSS, inline SVG plots and PNG data URIs; no scripts, no network.
 
-use crate::{Block, Report};
+use crate::{Block, Cell, Report};
 use base64::Engine;
 use std::fmt::Write;
 use std::path::Path;
@@ -31,7 +31,8 @@ td,th{border:1px solid #ccd;padding:4px 10px;text-align:right;font-variant-numer
 th{background:#eef1f5}td:first-child,th:first-child{text-align:left}.pass{background:#d9f2dd;color:#14532d;font-weight:600}\
 .fail{background:#fbdada;color:#7f1d1d;font-weight:600}figure{margin:10px 0}figcaption{font-size:13px;color:#555}\
 img{max-width:100%;image-rendering:auto}pre{background:#f3f4f6;padding:10px;overflow:auto;font-size:13px}\
-.plot svg{max-width:100%;height:auto}";
+.plot svg{max-width:100%;height:auto}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:12px}\
+.grid svg{width:100%;height:auto}";
 
 /// Renders the report as a complete HTML document.
 pub fn render_html(report: &Report) -> String {
@@ -111,6 +112,39 @@ fn render_block(h: &mut String, block: &Block) {
         }
         Block::Code(t) => {
             let _ = writeln!(h, "<pre>{}</pre>", escape(t));
+        }
+        Block::RichTable { header, rows } => {
+            h.push_str("<table><tr>");
+            for c in header {
+                let _ = write!(h, "<th>{}</th>", escape(c));
+            }
+            h.push_str("</tr>");
+            for r in rows {
+                h.push_str("<tr>");
+                for c in r {
+                    match c {
+                        Cell::Text(t) => {
+                            let _ = write!(h, "<td>{}</td>", escape(t));
+                        }
+                        Cell::Link { text, href } => {
+                            let _ = write!(h, "<td><a href=\"{}\">{}</a></td>", escape(href), escape(text));
+                        }
+                        Cell::Grade(pass) => {
+                            let (class, word) = if *pass { ("pass", "PASS") } else { ("fail", "FAIL") };
+                            let _ = write!(h, "<td class=\"{class}\">{word}</td>");
+                        }
+                    }
+                }
+                h.push_str("</tr>");
+            }
+            h.push_str("</table>\n");
+        }
+        Block::PlotGrid(plots) => {
+            h.push_str("<div class=\"grid\">");
+            for p in plots {
+                let _ = write!(h, "<figure class=\"plot\">{}</figure>", p.to_svg(480, 300));
+            }
+            h.push_str("</div>\n");
         }
     }
 }

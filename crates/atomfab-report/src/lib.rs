@@ -4,10 +4,12 @@
 //! A report is data (`Report` → sections → blocks); `render_html` turns it into a page. Units are part of
 //! the labels the caller gives.
 
+pub mod compare;
 pub mod html;
 pub mod plot;
 pub mod raster;
 
+pub use compare::{comparison_report, Comparison, Figure, Variant};
 pub use html::{render_html, write_html};
 pub use plot::{Band, Plot, Series};
 pub use raster::{atoms_png, height_map_png, AtomView};
@@ -35,6 +37,19 @@ pub enum Block {
     Png { caption: String, data: Vec<u8> },
     /// Preformatted text (a recipe echo, a log excerpt).
     Code(String),
+    /// A table whose cells may be links or grades (e.g. a sweep comparison).
+    RichTable { header: Vec<String>, rows: Vec<Vec<Cell>> },
+    /// Several small plots side by side.
+    PlotGrid(Vec<Plot>),
+}
+
+/// A cell of a `Block::RichTable`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A relative link (another file of the same run folder).
+    Link { text: String, href: String },
+    Grade(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]

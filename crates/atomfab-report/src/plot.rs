@@ -118,6 +118,10 @@ impl Plot {
                     }
                     for (k, (s, pts)) in self.series.iter().zip(&data).enumerate() {
                         let color = PALETTE[k % PALETTE.len()];
+                        // Sparse series (e.g. a sweep of a few runs) get a marker on every point.
+                        if pts.len() <= 20 {
+                            let _ = chart.draw_series(pts.iter().map(|&p| Circle::new(p, 4, color.filled())));
+                        }
                         if let Ok(drawn) = chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2))) {
                             drawn.label(s.name.clone()).legend(move |(x, y)| {
                                 PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
