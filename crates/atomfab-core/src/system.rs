@@ -139,9 +139,29 @@ impl System {
     }
 
     /// Appends an atom at rest; its id is one more than the largest id so far.
+    /// Scans the ids (O(N)); to add many atoms use `push_atoms`, which scans once.
     pub fn push_atom(&mut self, species: u32, position: Vec3) -> usize {
         let id = self.ids.iter().copied().max().unwrap_or(0) + 1;
         self.push_atom_with_id(species, position, id)
+    }
+
+    /// Appends atoms of one species with consecutive new ids above the current maximum; returns the index
+    /// range they occupy.
+    pub fn push_atoms(&mut self, species: u32, positions: &[Vec3]) -> std::ops::Range<usize> {
+        let first_id = self.ids.iter().copied().max().unwrap_or(0) + 1;
+        let start = self.len();
+        let n = positions.len();
+        self.species_index.reserve(n);
+        self.ids.reserve(n);
+        self.positions.reserve(n);
+        self.velocities.reserve(n);
+        self.forces.reserve(n);
+        self.images.reserve(n);
+        self.group_mask.reserve(n);
+        for (k, &r) in positions.iter().enumerate() {
+            self.push_atom_with_id(species, r, first_id + k as u64);
+        }
+        start..self.len()
     }
 
     /// Appends an atom with an explicit id. Extra properties are padded with defaults.
@@ -391,5 +411,17 @@ mod tests {
         assert_eq!(s.images[0], [-1, 2, 0]);
         let u = s.unwrapped_position(0);
         assert!((u[0] + 1.0).abs() < 1e-12 && (u[1] - 25.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn push_atoms_gives_consecutive_ids_above_the_maximum() {
+        let cell = Cell::orthorhombic([0.0; 3], [10.0; 3], [true; 3]).unwrap();
+        let mut s = System::new(cell, UnitSystem::Metal);
+        let si = s.species_named(Species::element("Si").unwrap());
+        s.push_atom_with_id(si, [0.0; 3], 7);
+        let r = s.push_atoms(si, &[[1.0; 3], [2.0; 3], [3.0; 3]]);
+        assert_eq!(r, 1..4);
+        assert_eq!(s.ids, vec![7, 8, 9, 10]);
+        assert_eq!(s.velocities.len(), 4);
     }
 }
