@@ -8,6 +8,17 @@
 //! slots of the changed sites and their neighbours are re-evaluated after an event (local update), and
 //! time advances by −ln(u)/R. Changing gas pressures or ion flux only changes the class rates, so a
 //! phase change costs O(number of events), not O(N).
+//!
+//! Two update paths share the slot lists and the selection:
+//! * **State table** (models without pair events whose local state space is small, e.g. the ALD
+//!   recipes): a site's events depend only on its species, its site type and how many neighbours hold
+//!   each species set named in a condition. These are packed into one integer *state key* per site
+//!   (mixed radix: species + ns·(type + nt·Σ count_j·(z+1)^j)), and a table built once per model maps
+//!   a key to the bitmask of enabled events. An event adds a precomputed constant to its site's key
+//!   and another to each neighbour's key; only the bits that differ between the old and the new
+//!   table entry touch the slot lists. No per-site rescans, no branches on conditions.
+//! * **General** (pair events, or a state table too large): per-site records with 8-bit neighbour
+//!   counts; changed sites and the neighbours whose events can depend on them are re-evaluated.
 
 use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -52,99 +63,33 @@ struct HotEvent {
 
 const NO_PARTNER: u8 = u8::MAX;
 
+/// Per-event data of the state-table path.
+#[derive(Clone, Copy)]
+struct FastEvent {
+    from: u8,
+    to: u8,
+    relax: bool,
+    dh: i32,
+    /// Added (wrapping) to the state key of the event's site.
+    self_delta: u32,
+    /// Added (wrapping) to the state key of each neighbour (the change of its neighbour counts).
+    nbr_delta: u32,
+}
+
+/// Largest state table (entries) for which the table path is used.
+const MAX_TABLE: usize = 1 << 16;
+
 /// Lattice state and enabled-event lists.
 ///
-/// Per-site data live in one record of `w` u32 words so that refreshing a site touches one cache
+/// State-table path: the record of a site is `w = 1 + k` words, word 0 = state key, then the list
+/// position of each of the site's species' single-site events (local index b < k).
+///
+/// General path: per-site data live in one record of `w` u32 words so that refreshing a site touches one cache
 /// line: word 0 = species | type << 8 | count(mask 0) << 16 | count(mask 1) << 24, then the counts of
 /// further masks (4 per word), then the list position of each single-site event of the site's
 /// species (an event's position word is shared by events of different centre species, which can
 /// never be enabled on the same site at once). Pair events keep a per-event position array over
 /// (site, direction) slots.
-/// The arrays a single-site event update touches, borrowed apart from the engine so that the
-/// compiler keeps their pointers in registers across the list updates.
-struct Kernel<'a> {
-    w: usize,
-    z: usize,
-    rec: &'a mut [u32],
-    items: &'a mut [Vec<u32>],
-    nbr: &'a [u32],
-    center_start: &'a [usize],
-    center_events: &'a [u16],
-    hot: &'a [HotEvent],
-    conds: &'a [(u32, u32, u32, u32)],
-    sensitive: &'a [u64],
-}
-
-impl Kernel<'_> {
-    #[inline(always)]
-    fn set(&mut self, e: usize, i: usize, pw: usize, on: bool) {
-        let w = self.w;
-        let p = self.rec[i * w + pw];
-        if on {
-            if p == NONE {
-                self.rec[i * w + pw] = self.items[e].len() as u32;
-                self.items[e].push(i as u32);
-            }
-        } else if p != NONE {
-            let list = &mut self.items[e];
-            let last = list.pop().expect("slot list consistent");
-            if last as usize != i {
-                list[p as usize] = last;
-                self.rec[last as usize * w + pw] = p;
-            }
-            self.rec[i * w + pw] = NONE;
-        }
-    }
-
-    #[inline]
-    fn refresh(&mut self, i: usize, old: u8) {
-        let w = self.w;
-        let word = self.rec[i * w];
-        let s = word as u8;
-        if old != s {
-            for k in self.center_start[old as usize]..self.center_start[old as usize + 1] {
-                let e = self.center_events[k] as usize;
-                let pw = self.hot[e].pos_word as usize;
-                self.set(e, i, pw, false);
-            }
-        }
-        let t = (word >> 8) & 0xFF;
-        for k in self.center_start[s as usize]..self.center_start[s as usize + 1] {
-            let e = self.center_events[k] as usize;
-            let h = self.hot[e];
-            let mut ok = (h.type_mask >> t) & 1 == 1;
-            if ok {
-                for &(word, shift, min, max) in &self.conds[h.cond.0 as usize..h.cond.1 as usize] {
-                    let n = (self.rec[i * w + word as usize] >> shift) & 0xFF;
-                    if n < min || n > max {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            self.set(e, i, h.pos_word as usize, ok);
-        }
-    }
-
-    #[inline]
-    fn refresh_neighbours(&mut self, i: usize, old: u8) {
-        let new = self.rec[i * self.w] as u8;
-        if old == new {
-            return;
-        }
-        let z = self.z;
-        for d in 0..z {
-            let k = self.nbr[i * z + d];
-            if k != NONE {
-                let sk = self.rec[k as usize * self.w] as u8;
-                let sens = self.sensitive[sk as usize];
-                if ((sens >> old) | (sens >> new)) & 1 == 1 {
-                    self.refresh(k as usize, sk);
-                }
-            }
-        }
-    }
-}
 
 pub struct Engine<'m> {
     model: &'m Model,
@@ -167,8 +112,14 @@ pub struct Engine<'m> {
     /// Species whose change on a neighbour can alter the events of a site holding species s.
     sensitive: Vec<u64>,
     is_surface: Vec<bool>,
-    /// No pair events: use the lean single-site refresh.
-    single_only: bool,
+    /// State table (key -> enabled-event bitmask | species << 32); empty on the general path.
+    table: Vec<u64>,
+    /// Single-site events per species on the table path (record words after the key).
+    k: usize,
+    /// Event of local index b of species s: `loc2ev[s * k + b]`.
+    loc2ev: Vec<u16>,
+    fev: Vec<FastEvent>,
+    site_type: &'m [u8],
     /// Current rate of one slot of each event (1/s).
     rate: Vec<f64>,
     time: f64,
@@ -244,11 +195,19 @@ impl<'m> Engine<'m> {
                 pos_word: (1 + extra_words + local[e]) as u32,
             });
         }
+        let nt = lat.type_names.len();
+        let single_only = model.events.iter().all(|ev| ev.partner.is_none());
+        let table_size = (0..masks.len())
+            .try_fold(ns * nt, |acc, _| acc.checked_mul(z + 1))
+            .filter(|&size| single_only && k_single <= 32 && size <= MAX_TABLE);
+        let w = if table_size.is_some() { 1 + k_single } else { w };
         let mut rec = vec![NONE; n * w];
-        for i in 0..n {
-            rec[i * w] = lat.initial_species[i] as u32 | (lat.site_type[i] as u32) << 8;
-            for x in 0..extra_words {
-                rec[i * w + 1 + x] = 0;
+        if table_size.is_none() {
+            for i in 0..n {
+                rec[i * w] = lat.initial_species[i] as u32 | (lat.site_type[i] as u32) << 8;
+                for x in 0..extra_words {
+                    rec[i * w + 1 + x] = 0;
+                }
             }
         }
         let mut eng = Engine {
@@ -271,7 +230,11 @@ impl<'m> Engine<'m> {
             masks,
             sensitive,
             is_surface: lat.type_is_surface.clone(),
-            single_only: model.events.iter().all(|ev| ev.partner.is_none()),
+            table: Vec::new(),
+            k: k_single,
+            loc2ev: Vec::new(),
+            fev: Vec::new(),
+            site_type: &lat.site_type,
             rate: vec![0.0; model.events.len()],
             time: 0.0,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
@@ -286,6 +249,12 @@ impl<'m> Engine<'m> {
             if lat.type_is_surface[t] {
                 eng.counts[lat.initial_species[i] as usize] += 1;
             }
+        }
+        if let Some(size) = table_size {
+            eng.build_table(size, &local);
+            return eng;
+        }
+        for i in 0..n {
             for c in 0..eng.masks.len() {
                 let m = eng.masks[c];
                 let cnt = lat.nbr[i * z..(i + 1) * z]
@@ -303,6 +272,96 @@ impl<'m> Engine<'m> {
         eng
     }
 
+    /// Set up the state-table path: the key -> enabled-events table, the per-event key deltas, the
+    /// initial keys and slot lists. `local[e]` is event e's index among its centre species' events.
+    fn build_table(&mut self, size: usize, local: &[usize]) {
+        let model = self.model;
+        let lat = &model.lattice;
+        let (n, z, w, k) = (lat.n_sites(), self.z, self.w, self.k);
+        let ns = model.species.len();
+        let nt = lat.type_names.len();
+        let radix = z as u32 + 1;
+        // Key stride of the neighbour count of condition mask j.
+        let strides: Vec<u32> = (0..self.masks.len()).map(|j| (ns * nt) as u32 * radix.pow(j as u32)).collect();
+        let mut loc2ev = vec![u16::MAX; ns * k];
+        for (e, ev) in model.events.iter().enumerate() {
+            loc2ev[ev.center as usize * k + local[e]] = e as u16;
+        }
+        let mut table = vec![0u64; size];
+        let mut counts = vec![0u32; self.masks.len()];
+        for (key, entry) in table.iter_mut().enumerate() {
+            let s = key % ns;
+            let t = (key / ns) % nt;
+            let mut rest = key / (ns * nt);
+            for c in counts.iter_mut() {
+                *c = rest as u32 % radix;
+                rest /= radix as usize;
+            }
+            let mut bits = 0u64;
+            for (b, &e) in loc2ev[s * k..(s + 1) * k].iter().enumerate() {
+                if e == u16::MAX {
+                    continue;
+                }
+                let ev = &model.events[e as usize];
+                let ok = (ev.type_mask >> t) & 1 == 1
+                    && ev.conditions.iter().all(|c| {
+                        let j = self.masks.iter().position(|&m| m == c.mask).expect("mask registered");
+                        (c.min..=c.max).contains(&counts[j])
+                    });
+                if ok {
+                    bits |= 1 << b;
+                }
+            }
+            *entry = bits | (s as u64) << 32;
+        }
+        let member = |m: u64, s: u8| ((m >> s) & 1) as u32;
+        self.fev = model
+            .events
+            .iter()
+            .map(|ev| {
+                let (from, to) = (ev.center, ev.becomes);
+                let mut nbr_delta = 0u32;
+                for (j, &m) in self.masks.iter().enumerate() {
+                    // Neighbour counts change by member(to) − member(from), in modular arithmetic.
+                    nbr_delta = nbr_delta
+                        .wrapping_add(strides[j].wrapping_mul(member(m, to)))
+                        .wrapping_sub(strides[j].wrapping_mul(member(m, from)));
+                }
+                FastEvent {
+                    from,
+                    to,
+                    relax: ev.relax,
+                    dh: ev.dh,
+                    self_delta: (to as u32).wrapping_sub(from as u32),
+                    nbr_delta,
+                }
+            })
+            .collect();
+        for i in 0..n {
+            let mut key = lat.initial_species[i] as u32 + (ns as u32) * lat.site_type[i] as u32;
+            for (j, &m) in self.masks.iter().enumerate() {
+                let cnt = lat.nbr[i * z..(i + 1) * z]
+                    .iter()
+                    .filter(|&&q| q != NONE && (m >> lat.initial_species[q as usize]) & 1 == 1)
+                    .count() as u32;
+                key += strides[j] * cnt;
+            }
+            self.rec[i * w] = key;
+        }
+        self.table = table;
+        self.loc2ev = loc2ev;
+        for i in 0..n {
+            let entry = self.table[self.rec[i * w] as usize];
+            let mut bits = entry as u32;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let e = self.loc2ev[(entry >> 32) as usize * k + b] as usize;
+                list_insert(&mut self.items, &mut self.rec, w, e, i, 1 + b);
+            }
+        }
+    }
+
     #[inline]
     fn cnt_loc(&self, i: usize, c: usize) -> (usize, u32) {
         if c < 2 {
@@ -312,6 +371,7 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// Species of site i on the general path.
     #[inline]
     fn species_at(&self, i: usize) -> u8 {
         self.rec[i * self.w] as u8
@@ -319,17 +379,21 @@ impl<'m> Engine<'m> {
 
     #[inline]
     fn type_at(&self, i: usize) -> u8 {
-        (self.rec[i * self.w] >> 8) as u8
+        self.site_type[i]
     }
 
     /// Species of site i.
     pub fn species_of(&self, i: usize) -> u8 {
-        self.species_at(i)
+        if self.table.is_empty() {
+            self.species_at(i)
+        } else {
+            (self.table[self.rec[i * self.w] as usize] >> 32) as u8
+        }
     }
 
     /// Species of all sites.
     pub fn species_vec(&self) -> Vec<u8> {
-        (0..self.height.len()).map(|i| self.species_at(i)).collect()
+        (0..self.height.len()).map(|i| self.species_of(i)).collect()
     }
 
     pub fn model(&self) -> &Model {
@@ -342,6 +406,7 @@ impl<'m> Engine<'m> {
         4 * (self.rec.capacity() + self.height.capacity() + self.nbr.len())
             + self.pair_pos.iter().map(|p| 4 * p.capacity()).sum::<usize>()
             + self.items.iter().map(|p| 4 * p.capacity()).sum::<usize>()
+            + 8 * self.table.capacity()
     }
     pub fn time_s(&self) -> f64 {
         self.time
@@ -462,38 +527,7 @@ impl<'m> Engine<'m> {
     }
 
     /// Re-evaluate all slots of site i; `old` is its species before the change (equal if unchanged).
-    #[inline]
     fn refresh(&mut self, i: usize, old: u8) {
-        if self.single_only {
-            self.refresh_single(i, old)
-        } else {
-            self.refresh_general(i, old)
-        }
-    }
-
-    /// [`Engine::refresh`] for models without pair events (the common ALD case).
-    fn refresh_single(&mut self, i: usize, old: u8) {
-        self.kernel().refresh(i, old);
-    }
-
-    /// Split borrows of the arrays the single-site update touches.
-    #[inline]
-    fn kernel(&mut self) -> Kernel<'_> {
-        Kernel {
-            w: self.w,
-            z: self.z,
-            rec: &mut self.rec,
-            items: &mut self.items,
-            nbr: self.nbr,
-            center_start: &self.center_start,
-            center_events: &self.center_events,
-            hot: &self.hot,
-            conds: &self.conds,
-            sensitive: &self.sensitive,
-        }
-    }
-
-    fn refresh_general(&mut self, i: usize, old: u8) {
         let z = self.z;
         let s = self.species_at(i);
         if old != s {
@@ -621,19 +655,6 @@ impl<'m> Engine<'m> {
         if let Some((_, pb)) = partner {
             old_j = self.change(j as usize, pb, pdh);
         }
-        if self.single_only {
-            let mut k = self.kernel();
-            k.refresh(i, old_i);
-            k.refresh_neighbours(i, old_i);
-            self.fired[e] += 1;
-            return Executed {
-                event: e,
-                site: i as u32,
-                partner: j,
-                dir,
-                time_s: self.time,
-            };
-        }
         self.refresh(i, old_i);
         if j != NONE {
             self.refresh(j as usize, old_j);
@@ -652,10 +673,102 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// Execute single-site event e on site i (state-table path).
+    #[inline]
+    fn execute_fast(&mut self, e: usize, i: usize) -> Executed {
+        let f = self.fev[e];
+        let t = self.site_type[i] as usize;
+        if f.dh != 0 {
+            if f.relax {
+                self.relax_height(i, f.dh);
+            } else {
+                self.height[i] += f.dh;
+                self.hsum[t] += f.dh as i64;
+            }
+        }
+        if f.from != f.to {
+            if self.is_surface[t] {
+                self.counts[f.from as usize] -= 1;
+                self.counts[f.to as usize] += 1;
+            }
+            let (w, k, z) = (self.w, self.k, self.z);
+            let rec = &mut self.rec[..];
+            let items = &mut self.items[..];
+            let table = &self.table[..];
+            let loc2ev = &self.loc2ev[..];
+            let old = rec[i * w];
+            let new = old.wrapping_add(f.self_delta);
+            rec[i * w] = new;
+            // Local event indices are per species: drop all of the old species', then add the new's.
+            let mut bits = table[old as usize] as u32;
+            let base = f.from as usize * k;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                list_remove(items, rec, w, loc2ev[base + b] as usize, i, 1 + b);
+            }
+            let mut bits = table[new as usize] as u32;
+            let base = f.to as usize * k;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                list_insert(items, rec, w, loc2ev[base + b] as usize, i, 1 + b);
+            }
+            if f.nbr_delta != 0 {
+                for &q in &self.nbr[i * z..(i + 1) * z] {
+                    if q == NONE {
+                        continue;
+                    }
+                    let q = q as usize;
+                    let old = rec[q * w];
+                    let new = old.wrapping_add(f.nbr_delta);
+                    rec[q * w] = new;
+                    let entry = table[new as usize];
+                    let mut diff = (table[old as usize] ^ entry) as u32;
+                    if diff != 0 {
+                        let base = (entry >> 32) as usize * k;
+                        while diff != 0 {
+                            let b = diff.trailing_zeros() as usize;
+                            diff &= diff - 1;
+                            let ev = loc2ev[base + b] as usize;
+                            if (entry >> b) & 1 == 1 {
+                                list_insert(items, rec, w, ev, q, 1 + b);
+                            } else {
+                                list_remove(items, rec, w, ev, q, 1 + b);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.fired[e] += 1;
+        Executed {
+            event: e,
+            site: i as u32,
+            partner: NONE,
+            dir: 0,
+            time_s: self.time,
+        }
+    }
+
     /// Run with the current rates until simulated time `t_end` (s) or until `budget` events.
     /// Also stops (as [`Stop::Budget`]) when, after 1e7 events, the event rate extrapolated to
     /// `horizon_s` exceeds 10 × budget. Returns the stop reason and the number of events.
     pub fn run_until<F: FnMut(&Executed)>(
+        &mut self,
+        t_end: f64,
+        budget: u64,
+        horizon: Option<(f64, f64)>,
+        observer: &mut F,
+    ) -> (Stop, u64) {
+        if self.table.is_empty() {
+            self.run_loop::<false, F>(t_end, budget, horizon, observer)
+        } else {
+            self.run_loop::<true, F>(t_end, budget, horizon, observer)
+        }
+    }
+
+    fn run_loop<const TABLE: bool, F: FnMut(&Executed)>(
         &mut self,
         t_end: f64,
         budget: u64,
@@ -717,9 +830,33 @@ impl<'m> Engine<'m> {
                 idx = len - 1; // rounding fallback: last slot of the last non-empty class
             }
             let slot = self.items[chosen][idx];
-            let ex = self.execute(chosen, slot);
+            let ex = if TABLE {
+                self.execute_fast(chosen, slot as usize)
+            } else {
+                self.execute(chosen, slot)
+            };
             observer(&ex);
             n += 1;
         }
     }
+}
+
+/// Append site i to the slot list of event e; its position goes to record word `pw`.
+#[inline(always)]
+fn list_insert(items: &mut [Vec<u32>], rec: &mut [u32], w: usize, e: usize, i: usize, pw: usize) {
+    rec[i * w + pw] = items[e].len() as u32;
+    items[e].push(i as u32);
+}
+
+/// Remove site i from the slot list of event e (the last slot moves into its place).
+#[inline(always)]
+fn list_remove(items: &mut [Vec<u32>], rec: &mut [u32], w: usize, e: usize, i: usize, pw: usize) {
+    let p = rec[i * w + pw];
+    let list = &mut items[e];
+    let last = list.pop().expect("slot list consistent");
+    if last as usize != i {
+        list[p as usize] = last;
+        rec[last as usize * w + pw] = p;
+    }
+    rec[i * w + pw] = NONE;
 }
