@@ -5,7 +5,8 @@
 //! atom; it writes forces on local atoms (ghost contributions folded back onto their source atoms).
 //!
 //! Styles: `pair` (Lennard-Jones, Morse, per species pair), `eam` (LAMMPS funcfl/setfl files, LAMMPS
-//! splines), `tersoff` (LAMMPS `.tersoff` files), `hybrid` (parts on species pairs, summed). Build one from a
+//! splines), `tersoff` (LAMMPS `.tersoff` files), `tersoff/zbl` (`.tersoff.zbl` files), `zbl` (universal
+//! screened nuclear repulsion with LAMMPS' switching), `hybrid` (parts on species pairs, summed). Build one from a
 //! spec string with [`from_spec`] (grammar in [`spec`]) and map a system's species with [`species_indices`].
 //! Every force loop runs on rayon with one accumulation buffer per thread chunk, so results are
 //! deterministic for a given thread count; the virial is Σ x⊗f over local and ghost atoms (LAMMPS fdotr).
@@ -22,12 +23,14 @@ mod parallel;
 mod reader;
 pub mod spec;
 pub mod tersoff;
+pub mod zbl;
 
 pub use eam::Eam;
 pub use error::PotentialError;
 pub use hybrid::{Hybrid, Part};
 pub use spec::{from_spec, resolve_file};
-pub use tersoff::{Tersoff, TersoffParams};
+pub use tersoff::{Tersoff, TersoffParams, ZblParams};
+pub use zbl::Zbl;
 pub use pair::{PairForm, PairParams, PairPotential};
 
 /// What a force evaluation should produce beyond forces.

@@ -6,11 +6,16 @@
 //! eam:Cu_u3.eam[,Ni_u3.eam]                             EAM funcfl files, one per element (named from Z)
 //! eam/alloy:Cu_mishin1.eam.alloy[:Cu[,Ni]]              EAM setfl file; the elements to use (default: all)
 //! tersoff:SiC.tersoff:Si,C                              Tersoff file with the elements to use
+//! tersoff/zbl:SiC.tersoff.zbl:Si,C                      Tersoff/ZBL file (LAMMPS tersoff/zbl) with the elements
+//! zbl:inner=3,outer=4[:Si,Ar]                           ZBL repulsion switched off over [inner, outer] Å (LAMMPS
+//!                                                       zbl); Z from the element symbols (or NAME=Z); in a
+//!                                                       hybrid the elements default to those of its @pairs
 //! hybrid:PART;PART;...                                  several potentials, summed (LAMMPS hybrid/overlay)
 //!   PART = SPEC[@A-B,C-D,...]   the part acts only on the listed species pairs; without @ on all pairs
 //!                               among the species it knows (a pair style without species: all pairs)
 //!   none@A-B,...                the listed pairs do not interact (a rigid tool's own atoms)
 //!   e.g. hybrid:tersoff:Si.tersoff:Si@Si-Si;tersoff:SiC.tersoff:C@C-C;morse:d0=0.435,alpha=4.6487,r0=1.9475,cutoff=4@Si-C
+//!        hybrid:tersoff/zbl:SiC.tersoff.zbl:Si;zbl:inner=3,outer=4@Ar-Si,Ar-Ar      (an Ar beam on Si)
 //! ```
 //! Files are searched relative to the working directory, then in `$ATOMFAB_POTENTIALS`, then in
 //! `/usr/share/lammps/potentials`.
@@ -20,6 +25,7 @@ use crate::hybrid::{Hybrid, Part};
 use crate::inert::Inert;
 use crate::pair::{PairForm, PairParams, PairPotential};
 use crate::tersoff::Tersoff;
+use crate::zbl::Zbl;
 use crate::{Potential, PotentialError};
 use std::path::{Path, PathBuf};
 
@@ -28,7 +34,7 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
     let spec = spec.trim();
     let err = |message: String| PotentialError::Spec { spec: spec.to_string(), message };
     let (style, rest) = spec.split_once(':').ok_or_else(|| {
-        err("expected STYLE:ARGS with STYLE one of lj, morse, eam, eam/alloy, tersoff, hybrid".into())
+        err("expected STYLE:ARGS with STYLE one of lj, morse, zbl, eam, eam/alloy, tersoff, tersoff/zbl, hybrid".into())
     })?;
     match style {
         "lj" | "morse" => Ok(Box::new(pair_from_args(style, rest).map_err(err)?)),
@@ -52,6 +58,14 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
             let path = resolve_file(file.trim())?;
             Ok(Box::new(Tersoff::from_file(&path, &names(elems))?))
         }
+        "tersoff/zbl" => {
+            let (file, elems) = rest
+                .split_once(':')
+                .ok_or_else(|| err("expected tersoff/zbl:FILE:EL1[,EL2...]".into()))?;
+            let path = resolve_file(file.trim())?;
+            Ok(Box::new(Tersoff::from_zbl_file(&path, &names(elems))?))
+        }
+        "zbl" => Ok(Box::new(zbl_from_args(rest, None).map_err(err)?)),
         "hybrid" => {
             let mut parts = Vec::new();
             // Pair-style parts restricted to species pairs are merged into one pair table.
@@ -79,6 +93,17 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
                     (Some((style @ ("lj" | "morse"), args)), Some(pairs)) => {
                         let params = pair_params(style, args).map_err(err)?;
                         pair_parts.push((pairs, params));
+                    }
+                    // A zbl part without its own element list takes the species of its pairs.
+                    (Some(("zbl", args)), Some(pairs)) if !args.contains(':') => {
+                        let mut names: Vec<String> = Vec::new();
+                        for name in pairs.iter().flat_map(|(a, b)| [a, b]) {
+                            if !names.contains(name) {
+                                names.push(name.clone());
+                            }
+                        }
+                        let pot = zbl_from_args(args, Some(names)).map_err(err)?;
+                        parts.push(Part { potential: Box::new(pot), pairs: Some(pairs) });
                     }
                     (_, pairs) => parts.push(Part { potential: from_spec(sub)?, pairs }),
                 }
@@ -119,7 +144,7 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
             Ok(Box::new(Hybrid::new(parts).map_err(err)?))
         }
         other => Err(err(format!(
-            "unknown style '{other}', expected one of lj, morse, eam, eam/alloy, tersoff, hybrid"
+            "unknown style '{other}', expected one of lj, morse, zbl, eam, eam/alloy, tersoff, tersoff/zbl, hybrid"
         ))),
     }
 }
@@ -138,6 +163,30 @@ fn parse_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
                 .ok_or_else(|| format!("expected a species pair like Si-C after '@', found '{p}'"))
         })
         .collect()
+}
+
+/// `inner=R1,outer=R2[:EL1,EL2...]`; `species` are the elements when the spec names none.
+fn zbl_from_args(args: &str, species: Option<Vec<String>>) -> Result<Zbl, String> {
+    let (kv, elems) = match args.split_once(':') {
+        Some((kv, e)) => (kv, Some(names(e))),
+        None => (args, None),
+    };
+    let (mut inner, mut outer) = (None, None);
+    for item in kv.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (k, v) = item.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, found '{item}'"))?;
+        let x: f64 = v.trim().parse().map_err(|_| format!("{}: expected a number (Å), found '{}'", k.trim(), v.trim()))?;
+        match k.trim() {
+            "inner" => inner = Some(x),
+            "outer" => outer = Some(x),
+            other => return Err(format!("unknown key '{other}' for zbl, expected inner, outer")),
+        }
+    }
+    let inner = inner.ok_or("missing key 'inner'")?;
+    let outer = outer.ok_or("missing key 'outer'")?;
+    let elems = elems.or(species).ok_or(
+        "zbl needs its elements, e.g. zbl:inner=3,outer=4:Si,Ar (inside a hybrid they default to the species of its @pairs)",
+    )?;
+    Zbl::for_elements(&elems, inner, outer).map_err(|e| e.to_string())
 }
 
 fn pair_from_args(style: &str, args: &str) -> Result<PairPotential, String> {

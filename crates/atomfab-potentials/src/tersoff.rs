@@ -2,6 +2,11 @@
 //! (29 Sep 2021: fc with sin, g(θ) = γ(1 + c²/d² − c²/(d² + (h − cosθ)²)), exp(λ3^m (rij − rik)^m) with
 //! the same ±69.0776 clamps, and the same four-branch bond order b_ij(ζ) and derivative).
 //!
+//! `tersoff/zbl` (LAMMPS `pair_style tersoff/zbl`, `.tersoff.zbl` files with Z_i, Z_j, ZBLcut, ZBLexpscale
+//! after the 14 Tersoff numbers) blends the repulsive pair term into the ZBL universal repulsion with the
+//! Fermi function F(r) = 1/(1 + exp(−ZBLexpscale (r − ZBLcut))): V_R = (1 − F) E_ZBL + F f_c A e^{−λ1 r},
+//! and multiplies the attractive term by F; the three-body part is the same code.
+//!
 //! Units: Å, eV. Uses a full neighbour list. For each atom i a short list of neighbours inside the largest
 //! cutoff is built once; the per-(j, k) zeta terms are kept from the ζ loop for the force loop.
 
@@ -32,10 +37,61 @@ pub struct TersoffParams {
     pub big_a: f64,
 }
 
+/// The extra columns of a `.tersoff.zbl` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ZblParams {
+    /// Atomic numbers of i and j (charge units).
+    pub z_i: f64,
+    pub z_j: f64,
+    /// Centre of the Fermi switch (Å) and its steepness (1/Å).
+    pub cut: f64,
+    pub expscale: f64,
+}
+
+/// Bohr radius (Å) and ε0 (e²/(eV·Å)) as LAMMPS `tersoff/zbl` hard-wires them for metal units.
+const ZBL_A0: f64 = 0.529;
+const ZBL_EPSILON0: f64 = 0.00552635;
+
+/// ZBL constants of one entry.
+#[derive(Debug, Clone, Copy, Default)]
+struct Blend {
+    z: ZblParams,
+    /// Screening length (Å) and Z_i Z_j e²/(4πε0) (eV·Å).
+    a_ij: f64,
+    premult: f64,
+}
+
+impl Blend {
+    fn new(z: ZblParams) -> Blend {
+        let a_ij = (0.8854 * ZBL_A0) / (z.z_i.powf(0.23) + z.z_j.powf(0.23));
+        let premult = (z.z_i * z.z_j) / (4.0 * std::f64::consts::PI * ZBL_EPSILON0);
+        Blend { z, a_ij, premult }
+    }
+
+    /// Fermi switch F(r) and dF/dr.
+    #[inline(always)]
+    fn fermi(&self, r: f64) -> (f64, f64) {
+        let ex = (-self.z.expscale * (r - self.z.cut)).exp();
+        let den = 1.0 + ex;
+        (1.0 / den, self.z.expscale * ex / (den * den))
+    }
+
+    /// ZBL energy (eV) and dE/dr (eV/Å).
+    #[inline(always)]
+    fn zbl(&self, r: f64, rsq: f64) -> (f64, f64) {
+        let x = r / self.a_ij;
+        let (e1, e2, e3, e4) = ((-3.2 * x).exp(), (-0.9423 * x).exp(), (-0.4029 * x).exp(), (-0.2016 * x).exp());
+        let phi = 0.1818 * e1 + 0.5099 * e2 + 0.2802 * e3 + 0.02817 * e4;
+        let dphi = (1.0 / self.a_ij) * (-3.2 * 0.1818 * e1 - 0.9423 * 0.5099 * e2 - 0.4029 * 0.2802 * e3 - 0.2016 * 0.02817 * e4);
+        (self.premult * (1.0 / r) * phi, self.premult * -phi / rsq + self.premult * dphi / r)
+    }
+}
+
 /// Parameters with derived constants.
 #[derive(Debug, Clone, Copy)]
 struct Param {
     p: TersoffParams,
+    zbl: Blend,
     cutsq: f64,
     c1: f64,
     c2: f64,
@@ -48,12 +104,13 @@ struct Param {
 }
 
 impl Param {
-    fn new(p: TersoffParams) -> Param {
+    fn new(p: TersoffParams, zbl: Option<ZblParams>) -> Param {
         let cut = p.big_r + p.big_d;
         let c1 = (2.0 * p.n * 1.0e-16).powf(-1.0 / p.n);
         let c2 = (2.0 * p.n * 1.0e-8).powf(-1.0 / p.n);
         Param {
             p,
+            zbl: zbl.map(Blend::new).unwrap_or_default(),
             cutsq: cut * cut,
             c1,
             c2,
@@ -78,6 +135,35 @@ impl Param {
             let a = FRAC_PI_2 * (r - rr) / dd;
             (0.5 * (1.0 - a.sin()), -(FRAC_PI_4 / dd) * a.cos())
         }
+    }
+
+    /// Repulsive pair energy (eV) and fpair (eV/Å², force on i = fpair (x_i − x_j)); with `ZBL` the
+    /// Fermi blend of the ZBL repulsion and the Tersoff term.
+    #[inline(always)]
+    fn repulsive<const ZBL: bool>(&self, r: f64, rsq: f64) -> (f64, f64) {
+        let (fc, dfc) = self.fc(r);
+        let ex = (-self.p.lam1 * r).exp();
+        if !ZBL {
+            return (fc * self.p.big_a * ex, -self.p.big_a * ex * (dfc - fc * self.p.lam1) / r);
+        }
+        let f_ters = self.p.big_a * ex * (dfc - fc * self.p.lam1);
+        let e_ters = fc * self.p.big_a * ex;
+        let (e_zbl, f_zbl) = self.zbl.zbl(r, rsq);
+        let (ff, ffd) = self.zbl.fermi(r);
+        let fpair = -(-ffd * e_zbl + (1.0 - ff) * f_zbl + ffd * e_ters + ff * f_ters) / r;
+        ((1.0 - ff) * e_zbl + ff * e_ters, fpair)
+    }
+
+    /// Attractive f_A(r) and its derivative factor (LAMMPS `ters_fa`, `ters_fa_d`) from fc, dfc; with
+    /// `ZBL` multiplied by the Fermi switch.
+    #[inline(always)]
+    fn attractive<const ZBL: bool>(&self, r: f64, fc: f64, dfc: f64) -> (f64, f64) {
+        let bexp = (-self.p.lam2 * r).exp();
+        if !ZBL {
+            return (-self.p.big_b * bexp * fc, self.p.big_b * bexp * (self.p.lam2 * fc - dfc));
+        }
+        let (ff, ffd) = self.zbl.fermi(r);
+        (-self.p.big_b * bexp * fc * ff, self.p.big_b * bexp * (self.p.lam2 * fc * ff - dfc * ff - fc * ffd))
     }
 
     #[inline(always)]
@@ -188,16 +274,33 @@ pub struct Tersoff {
     cutmax: f64,
     /// Pairs handled, over (n + 1)² types (the last type is inert).
     pair_on: Vec<bool>,
+    /// `tersoff/zbl`: the repulsive term blended into ZBL.
+    zbl: bool,
     types: Vec<u32>,
     ws: Workspace<Scratch>,
 }
 
-const NAMES: [&str; 14] = ["m", "gamma", "lambda3", "c", "d", "costheta0", "n", "beta", "lambda2", "B", "R", "D", "lambda1", "A"];
+const NAMES: [&str; 18] = [
+    "m", "gamma", "lambda3", "c", "d", "costheta0", "n", "beta", "lambda2", "B", "R", "D", "lambda1", "A", "Z_i", "Z_j",
+    "ZBLcut", "ZBLexpscale",
+];
 
 impl Tersoff {
     /// Reads the entries of a LAMMPS `.tersoff` file for `elements` (species in this order); every
     /// (i, j, k) triplet of them must appear exactly once.
     pub fn from_file(path: &Path, elements: &[String]) -> Result<Tersoff, PotentialError> {
+        Tersoff::read(path, elements, false)
+    }
+
+    /// Reads a LAMMPS `.tersoff.zbl` file (`pair_style tersoff/zbl`): each entry has 21 values, the 17 of
+    /// a Tersoff entry followed by Z_i, Z_j, ZBLcut (Å) and ZBLexpscale (1/Å).
+    pub fn from_zbl_file(path: &Path, elements: &[String]) -> Result<Tersoff, PotentialError> {
+        Tersoff::read(path, elements, true)
+    }
+
+    fn read(path: &Path, elements: &[String], zbl: bool) -> Result<Tersoff, PotentialError> {
+        let nw = if zbl { 21 } else { 17 };
+        let what = if zbl { "21 values per entry (3 elements + 18 numbers)" } else { "17 values per entry (3 elements + 14 numbers)" };
         let file = path.display().to_string();
         let text = std::fs::read(path).map_err(|e| PotentialError::Other(format!("{file}: cannot read: {e}")))?;
         let text = String::from_utf8_lossy(&text);
@@ -206,8 +309,8 @@ impl Tersoff {
             return Err(PotentialError::Other(format!("{file}: expected at least one element to use")));
         }
         let n = elements.len();
-        let mut found: Vec<Option<(usize, TersoffParams)>> = vec![None; n * n * n];
-        // Entries: 17 words, possibly over several lines; '#' starts a comment.
+        let mut found: Vec<Option<(usize, TersoffParams, Option<ZblParams>)>> = vec![None; n * n * n];
+        // Entries: 17 (21) words, possibly over several lines; '#' starts a comment.
         let mut words: Vec<(usize, String)> = Vec::new();
         let lines: Vec<&str> = text.lines().collect();
         let mut ln = 0;
@@ -219,19 +322,19 @@ impl Tersoff {
                 continue;
             }
             words.extend(toks.iter().map(|t| (ln, t.to_string())));
-            if words.len() < 17 {
+            if words.len() < nw {
                 if ln == lines.len() {
-                    return Err(ferr(ln, format!("expected 17 values per entry (3 elements + 14 numbers), found {} at end of file", words.len())));
+                    return Err(ferr(ln, format!("expected {what}, found {} at end of file", words.len())));
                 }
                 continue;
             }
-            if words.len() > 17 {
-                return Err(ferr(ln, format!("expected 17 values per entry (3 elements + 14 numbers), found {}", words.len())));
+            if words.len() > nw {
+                return Err(ferr(ln, format!("expected {what}, found {}", words.len())));
             }
             let entry = std::mem::take(&mut words);
             let start = entry[0].0;
             let idx: Vec<Option<usize>> = entry[..3].iter().map(|(_, e)| elements.iter().position(|x| x == e)).collect();
-            let mut v = [0.0; 14];
+            let mut v = [0.0; 18];
             for (k, (l, w)) in entry[3..].iter().enumerate() {
                 v[k] = parse_f64(w).ok_or_else(|| ferr(*l, format!("expected a number for {}, found '{w}'", NAMES[k])))?;
             }
@@ -251,6 +354,7 @@ impl Tersoff {
                 lam1: v[12],
                 big_a: v[13],
             };
+            let z = zbl.then_some(ZblParams { z_i: v[14], z_j: v[15], cut: v[16], expscale: v[17] });
             let bad = p.c < 0.0
                 || p.d < 0.0
                 || p.n < 0.0
@@ -264,30 +368,33 @@ impl Tersoff {
                 || p.big_a < 0.0
                 || p.m.fract() != 0.0
                 || !(p.m == 1.0 || p.m == 3.0)
-                || p.gamma < 0.0;
+                || p.gamma < 0.0
+                || z.is_some_and(|z| z.z_i < 1.0 || z.z_j < 1.0 || z.cut < 0.0 || z.expscale < 0.0);
             if bad {
                 return Err(ferr(
                     start,
-                    "expected valid Tersoff parameters (c, d, n, beta, lambda2, B, R, D, lambda3, A, gamma ≥ 0, D ≤ R, m = 1 or 3)".into(),
+                    "expected valid Tersoff parameters (c, d, n, beta, lambda2, B, R, D, lambda3, A, gamma ≥ 0, D ≤ R, m = 1 or 3; Z_i, Z_j ≥ 1, ZBLcut, ZBLexpscale ≥ 0)".into(),
                 ));
             }
             if let [Some(i), Some(j), Some(k)] = idx[..] {
                 let slot = &mut found[(i * n + j) * n + k];
-                if let Some((prev, _)) = slot {
+                if let Some((prev, _, _)) = slot {
                     return Err(ferr(start, format!("duplicate entry {} {} {} (first at line {prev})", elements[i], elements[j], elements[k])));
                 }
-                *slot = Some((start, p));
+                *slot = Some((start, p, z));
             }
         }
         let mut params = Vec::with_capacity(n * n * n);
         for (t, f) in found.iter().enumerate() {
             let (i, j, k) = (t / (n * n), (t / n) % n, t % n);
-            let (_, p) = f.ok_or_else(|| {
+            let (_, p, z) = f.ok_or_else(|| {
                 PotentialError::Other(format!("{file}: missing entry for {} {} {}", elements[i], elements[j], elements[k]))
             })?;
-            params.push(Param::new(p));
+            params.push(Param::new(p, z));
         }
-        Ok(Tersoff::from_params(elements.to_vec(), params))
+        let mut t = Tersoff::from_params(elements.to_vec(), params);
+        t.zbl = zbl;
+        Ok(t)
     }
 
     /// A Tersoff potential from explicit parameters, `params[(i·n + j)·n + k]` for species i, j, k.
@@ -296,7 +403,7 @@ impl Tersoff {
         if n == 0 || params.len() != n * n * n {
             return Err(PotentialError::Other(format!("tersoff: expected {} parameter sets for {n} species", n * n * n)));
         }
-        Ok(Tersoff::from_params(species, params.into_iter().map(Param::new).collect()))
+        Ok(Tersoff::from_params(species, params.into_iter().map(|p| Param::new(p, None)).collect()))
     }
 
     fn from_params(species: Vec<String>, params: Vec<Param>) -> Tersoff {
@@ -310,7 +417,7 @@ impl Tersoff {
                 pair_on[i * nt + j] = true;
             }
         }
-        Tersoff { species, params, cutmaxsq, cutmax, pair_on, types: Vec::new(), ws: Workspace::default() }
+        Tersoff { species, params, cutmaxsq, cutmax, pair_on, zbl: false, types: Vec::new(), ws: Workspace::default() }
     }
 
     /// The (i, j, k) parameters.
@@ -320,7 +427,7 @@ impl Tersoff {
     }
 
 
-    fn run(&mut self, list: &NeighborList, eatom: bool) {
+    fn run<const ZBL: bool>(&mut self, list: &NeighborList, eatom: bool) {
         let x = list.extended_positions();
         let (types, params, on, cutmaxsq) = (&self.types, &self.params, &self.pair_on, &self.cutmaxsq);
         let ns = self.species.len();
@@ -366,11 +473,8 @@ impl Tersoff {
                     if a.rsq >= pr.cutsq {
                         continue;
                     }
-                    let (fc, dfc) = pr.fc(a.r);
-                    let ex = (-pr.p.lam1 * a.r).exp();
                     // Force on i along (x_i − x_j) = −d.
-                    let fpair = -pr.p.big_a * ex * (dfc - fc * pr.p.lam1) / a.r;
-                    let e = fc * pr.p.big_a * ex;
+                    let (e, fpair) = pr.repulsive::<ZBL>(a.r, a.rsq);
                     fi[0] -= a.d[0] * fpair;
                     fi[1] -= a.d[1] * fpair;
                     fi[2] -= a.d[2] * fpair;
@@ -414,9 +518,7 @@ impl Tersoff {
                     }
                     // force_zeta
                     let (fc, dfc) = pij.fc(a.r);
-                    let bexp = (-pij.p.lam2 * a.r).exp();
-                    let fa = -pij.p.big_b * bexp * fc;
-                    let fa_d = pij.p.big_b * bexp * (pij.p.lam2 * fc - dfc);
+                    let (fa, fa_d) = pij.attractive::<ZBL>(a.r, fc, dfc);
                     let bij = pij.bij(zeta);
                     let fpair = 0.5 * bij * fa_d / a.r;
                     let prefactor = -0.5 * fa * pij.bij_d(zeta);
@@ -484,7 +586,11 @@ impl Tersoff {
 
 impl Potential for Tersoff {
     fn name(&self) -> &str {
-        "tersoff"
+        if self.zbl {
+            "tersoff/zbl"
+        } else {
+            "tersoff"
+        }
     }
     fn cutoff(&self) -> f64 {
         self.cutmax
@@ -500,7 +606,11 @@ impl Potential for Tersoff {
         let ns = self.species.len() as u32;
         extended_types(list, species, |s| s.min(ns), &mut self.types);
         self.ws.prepare(list, request);
-        self.run(list, request.per_atom_energy);
+        if self.zbl {
+            self.run::<true>(list, request.per_atom_energy);
+        } else {
+            self.run::<false>(list, request.per_atom_energy);
+        }
         self.ws.finish(list, forces, request, out);
     }
     fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {

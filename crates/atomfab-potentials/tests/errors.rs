@@ -98,6 +98,13 @@ fn spec_errors() {
         ("hybrid:tersoff:Si.tersoff:Si;tersoff:SiC.tersoff:C", "species pair Si-C is not handled by any part"),
         ("hybrid:tersoff:Si.tersoff:Si@Si-C", "part 'tersoff' only knows species Si"),
         ("hybrid:lj:epsilon=1,sigma=1,cutoff=2@Si", "expected a species pair like Si-C"),
+        ("zbl:inner=3,outer=4", "zbl needs its elements"),
+        ("zbl:inner=3:Si", "missing key 'outer'"),
+        ("zbl:inner=4,outer=3:Si", "outer must be larger than inner"),
+        ("zbl:inner=3,outer=4,cut=2:Si", "unknown key 'cut' for zbl"),
+        ("zbl:inner=3,outer=4:Xx", "'Xx' is not an element symbol"),
+        ("tersoff/zbl:SiC.tersoff.zbl", "expected tersoff/zbl:FILE:EL1"),
+        ("tersoff/zbl:SiC.tersoff:Si", "expected 21 values per entry"),
     ];
     for (spec, expected) in cases {
         let m = message(from_spec(spec));

@@ -79,6 +79,22 @@ proptest! {
     }
 
     #[test]
+    fn zbl_and_tersoff_zbl(seed in 0u64..100_000, tilt in -0.3f64..0.3) {
+        // Compressed lattices put pairs inside the ZBL and Fermi-switch ranges (0.6-2 Å).
+        let (cell, pos) = crystal(&DIAMOND, 3.2, 2, tilt, 0.4, seed);
+        let species: Vec<u32> = (0..pos.len()).map(|i| ((i * 5 + seed as usize) % 2) as u32).collect();
+        assert_gradients(spec("zbl:inner=1.5,outer=2.5:Si,Ar").as_mut(), &cell, &pos, &species, seed);
+        assert_gradients(spec("tersoff/zbl:SiC.tersoff.zbl:Si,C").as_mut(), &cell, &pos, &species, seed);
+        assert_gradients(
+            spec("hybrid:tersoff/zbl:SiC.tersoff.zbl:Si;zbl:inner=2,outer=3@Ar-Si,Ar-Ar").as_mut(),
+            &cell,
+            &pos,
+            &species,
+            seed,
+        );
+    }
+
+    #[test]
     fn hybrids(seed in 0u64..100_000, tilt in -0.3f64..0.3) {
         let (cell, pos) = crystal(&DIAMOND, 4.9, 2, tilt, 0.3, seed);
         let species: Vec<u32> = (0..pos.len()).map(|i| ((i * 3 + seed as usize) % 2) as u32).collect();

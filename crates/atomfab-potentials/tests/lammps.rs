@@ -193,6 +193,24 @@ fn eam_specs() {
     check("lj_fcc", spec("lj:epsilon=1,sigma=1,cutoff=2.5"), &["1"], 1.0);
 }
 
+#[test]
+fn zbl_ar_si_triclinic_close_pairs() {
+    check("zbl_arsi_triclinic", spec("zbl:inner=3.0,outer=4.0:Si,Ar"), &["Si", "Ar"], METAL_NKTV2P);
+    // Explicit atomic numbers give the same potential.
+    check("zbl_arsi_triclinic", spec("zbl:inner=3.0,outer=4.0:A=14,B=18"), &["A", "B"], METAL_NKTV2P);
+}
+
+#[test]
+fn tersoff_zbl_sic_close_pairs() {
+    check("tersoff_zbl_sic", spec("tersoff/zbl:SiC.tersoff.zbl:Si,C"), &["Si", "C"], METAL_NKTV2P);
+}
+
+#[test]
+fn hybrid_tersoff_zbl_with_zbl_ar() {
+    let pot = spec("hybrid:tersoff/zbl:SiC.tersoff.zbl:Si;zbl:inner=3.0,outer=4.0@Ar-Si,Ar-Ar");
+    check("hybrid_tersoff_zbl_ar", pot, &["Si", "Ar"], METAL_NKTV2P);
+}
+
 /// Same thread count → bitwise identical results; other thread counts → equal to rounding.
 #[test]
 fn deterministic_per_thread_count() {
