@@ -1,10 +1,9 @@
-//! Evaluation of a finished cutting run from its output files: forces, chip and removal, specific
-//! cutting energy, temperature field, machined-surface metrology, subsurface damage.
+//! Evaluation of a finished process run from its output files, shared by all kinds: force series,
+//! temperature field, machined-surface height map, structure types and subsurface damage.
 //! Inputs in metal units (Å, ps, eV); results carry their unit in the field name.
 
 use crate::error::ProcessError;
 use crate::material::StructureMethod;
-use crate::nanocut::CutSetup;
 use atomfab_core::{System, UnitSystem};
 use atomfab_metrology::atoms::{top_surface, TopSurface};
 use atomfab_metrology::HeightMap;
@@ -23,15 +22,18 @@ pub struct Series {
     pub time_ps: Vec<f64>,
     /// Tool travel since the start (Å).
     pub travel_angstrom: Vec<f64>,
-    /// Force of the workpiece on the tool against the cutting direction (+x), nN.
+    /// Force of the workpiece on the tool along +x (against the cutting / scratching direction −x), nN.
     pub cutting_force_nn: Vec<f64>,
+    /// Force on the tool along +y (lateral), nN.
+    pub lateral_force_nn: Vec<f64>,
     /// Force on the tool along +z (thrust, normal to the machined surface), nN.
     pub thrust_force_nn: Vec<f64>,
     pub temperature_k: Vec<f64>,
     pub potential_energy_ev: Vec<f64>,
 }
 
-pub fn read_series(path: &Path, speed: f64) -> Result<Series, ProcessError> {
+/// Reads `thermo.csv`; `travel` maps time (ps) to the tool travel (Å) of the kind's motion.
+pub fn read_series(path: &Path, travel: impl Fn(f64) -> f64) -> Result<Series, ProcessError> {
     let text = std::fs::read_to_string(path).map_err(|e| ProcessError::Io(format!("{}: {e}", path.display())))?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
@@ -41,7 +43,7 @@ pub fn read_series(path: &Path, speed: f64) -> Result<Series, ProcessError> {
             .position(|h| *h == name)
             .ok_or_else(|| ProcessError::Analysis(format!("{}: no column '{name}'", path.display())))
     };
-    let (t, temp, pe, fx, fz) = (col("time")?, col("temp")?, col("pe")?, col("fx_tool")?, col("fz_tool")?);
+    let (t, temp, pe, fx, fy, fz) = (col("time")?, col("temp")?, col("pe")?, col("fx_tool")?, col("fy_tool")?, col("fz_tool")?);
     let mut s = Series::default();
     for (k, line) in lines.enumerate() {
         let v: Vec<f64> = line.split(',').map(|x| x.trim().parse::<f64>().unwrap_or(f64::NAN)).collect();
@@ -49,8 +51,9 @@ pub fn read_series(path: &Path, speed: f64) -> Result<Series, ProcessError> {
             return Err(ProcessError::Analysis(format!("{}:{}: expected {} columns", path.display(), k + 2, header.len())));
         }
         s.time_ps.push(v[t]);
-        s.travel_angstrom.push(v[t] * speed);
+        s.travel_angstrom.push(travel(v[t]));
         s.cutting_force_nn.push(v[fx] * EV_PER_ANGSTROM_IN_NN);
+        s.lateral_force_nn.push(v[fy] * EV_PER_ANGSTROM_IN_NN);
         s.thrust_force_nn.push(v[fz] * EV_PER_ANGSTROM_IN_NN);
         s.temperature_k.push(v[temp]);
         s.potential_energy_ev.push(v[pe]);
@@ -66,59 +69,6 @@ pub fn read_last_frame(path: &Path) -> Result<System, ProcessError> {
         last = Some(frame.map_err(|e| ProcessError::Io(e.to_string()))?.system);
     }
     last.ok_or_else(|| ProcessError::Analysis(format!("{}: no frame", path.display())))
-}
-
-/// Removal figures.
-#[derive(Debug, Clone, Serialize)]
-pub struct Removal {
-    /// Workpiece atoms above the original surface (the chip and side pile-up).
-    pub chip_atoms: usize,
-    /// Chip volume (chip atoms / crystal number density), nm³.
-    pub chip_volume_nm3: f64,
-    /// Nominal removed volume, depth × width × cut length, nm³.
-    pub nominal_removed_volume_nm3: f64,
-    /// Material removal rate, chip volume per simulated time, nm³/ns.
-    pub material_removal_rate_nm3_per_ns: f64,
-    /// Mean cutting / thrust force while the tool is engaged, nN.
-    pub mean_cutting_force_nn: f64,
-    pub mean_thrust_force_nn: f64,
-    /// Mean cutting force per unit width, N/m (nN/nm).
-    pub cutting_force_per_width_n_per_m: f64,
-    /// Work of the cutting force over the removed nominal volume, GPa (= J/mm³).
-    pub specific_cutting_energy_gpa: f64,
-    /// Ratio thrust / cutting force (mean).
-    pub force_ratio: f64,
-}
-
-pub fn removal(setup: &CutSetup, series: &Series, fin: &System, workpiece_species: u32, engaged_from: f64, cut_length: f64) -> Removal {
-    let chip_atoms = (0..fin.len())
-        .filter(|&i| fin.species_index[i] == workpiece_species && fin.positions[i][2] > setup.surface_z + 1.0)
-        .count();
-    let chip_volume = chip_atoms as f64 / setup.number_density;
-    let depth = setup.surface_z - setup.edge_z;
-    let nominal = depth * setup.width * cut_length;
-    let engaged: Vec<usize> = (0..series.time_ps.len()).filter(|&k| series.travel_angstrom[k] >= engaged_from).collect();
-    let mean = |v: &[f64]| if engaged.is_empty() { f64::NAN } else { engaged.iter().map(|&k| v[k]).sum::<f64>() / engaged.len() as f64 };
-    let fc = mean(&series.cutting_force_nn);
-    let ft = mean(&series.thrust_force_nn);
-    // Trapezoidal work of the cutting force over the travel, eV.
-    let mut work = 0.0;
-    for k in 1..series.travel_angstrom.len() {
-        let dx = series.travel_angstrom[k] - series.travel_angstrom[k - 1];
-        work += 0.5 * (series.cutting_force_nn[k] + series.cutting_force_nn[k - 1]) / EV_PER_ANGSTROM_IN_NN * dx;
-    }
-    let total_time = series.time_ps.last().copied().unwrap_or(0.0);
-    Removal {
-        chip_atoms,
-        chip_volume_nm3: chip_volume * 1e-3,
-        nominal_removed_volume_nm3: nominal * 1e-3,
-        material_removal_rate_nm3_per_ns: if total_time > 0.0 { chip_volume * 1e-3 / (total_time * 1e-3) } else { 0.0 },
-        mean_cutting_force_nn: fc,
-        mean_thrust_force_nn: ft,
-        cutting_force_per_width_n_per_m: fc / (setup.width * 0.1),
-        specific_cutting_energy_gpa: if nominal > 0.0 { work / nominal * EV_PER_ANGSTROM3_IN_GPA } else { f64::NAN },
-        force_ratio: ft / fc,
-    }
 }
 
 /// Temperature (K) on an x–z grid of workpiece atoms, from the kinetic energy of each bin.
@@ -170,12 +120,13 @@ pub fn temperature_field(fin: &System, workpiece_species: u32, bin: f64) -> Temp
 }
 
 /// The machined surface: workpiece atoms in x ∈ [x_from, x_to) (the region the tool has passed),
-/// mapped with a probe sphere (an ideal AFM tip) on a grid of `pixel` Å. Height in metres, measured
-/// from the nominal machined surface (the tool's lowest point).
-pub fn machined_surface(fin: &System, workpiece_species: u32, setup: &CutSetup, x_from: f64, x_to: f64, pixel: f64) -> Result<HeightMap, ProcessError> {
+/// mapped with a probe sphere (an ideal AFM tip) on a grid of `pixel` Å over the periodic `width` (Å).
+/// Height in metres, measured from `ref_z` (Å; e.g. the nominal machined surface, the tool's lowest point).
+#[allow(clippy::too_many_arguments)]
+pub fn machined_surface(fin: &System, workpiece_species: u32, width: f64, nearest_neighbour: f64, ref_z: f64, x_from: f64, x_to: f64, pixel: f64) -> Result<HeightMap, ProcessError> {
     if x_to - x_from < 4.0 * pixel {
         return Err(ProcessError::Analysis(format!(
-            "machined region x ∈ [{x_from:.1}, {x_to:.1}) Å is too short for a height map; increase cut.length_nm"
+            "machined region x ∈ [{x_from:.1}, {x_to:.1}) Å is too short for a height map; lengthen the tool travel"
         )));
     }
     // Debris (atoms with fewer than two neighbours within 1.3 nearest-neighbour distances) is not surface.
@@ -184,16 +135,16 @@ pub fn machined_surface(fin: &System, workpiece_species: u32, setup: &CutSetup, 
         .filter(|&i| fin.positions[i][0] >= x_from - 5.0 && fin.positions[i][0] < x_to + 5.0)
         .collect();
     let cand_pos: Vec<[f64; 3]> = candidates.iter().map(|&i| fin.positions[i]).collect();
-    let coordination = atomfab_structure::coordination_numbers(&fin.cell, &cand_pos, 1.3 * setup.nearest_neighbour)
+    let coordination = atomfab_structure::coordination_numbers(&fin.cell, &cand_pos, 1.3 * nearest_neighbour)
         .map_err(|e| ProcessError::Analysis(format!("coordination: {e}")))?;
     let pts: Vec<[f64; 3]> = cand_pos
         .iter()
         .zip(&coordination)
         .filter(|(r, &c)| c >= 2 && r[0] >= x_from && r[0] < x_to)
         .map(|(r, _)| *r)
-        .map(|r| [r[0] - x_from, r[1].rem_euclid(setup.width), r[2] - setup.edge_z])
+        .map(|r| [r[0] - x_from, r[1].rem_euclid(width), r[2] - ref_z])
         .collect();
-    let map = top_surface(&pts, [x_to - x_from, setup.width, 0.0], pixel, TopSurface::ProbeSphere { probe: 2.0, atom: 1.2 })
+    let map = top_surface(&pts, [x_to - x_from, width, 0.0], pixel, TopSurface::ProbeSphere { probe: 2.0, atom: 1.2 })
         .map_err(|e| ProcessError::Analysis(format!("machined surface: {e}")))?;
     Ok(fill_missing(map))
 }

@@ -27,6 +27,15 @@ pub enum ProcessKind {
     Nanocutting,
 }
 
+impl ProcessKind {
+    /// Name as written in a recipe.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcessKind::Nanocutting => "nanocutting",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Material {
     Si,
@@ -48,9 +57,11 @@ pub struct ProcessConfig {
     #[serde(default)]
     pub spec: Vec<String>,
     pub workpiece: WorkpieceConfig,
+    /// Nanocutting: the cutting tool (default: `ToolConfig::default()`) and the cut.
     #[serde(default)]
-    pub tool: ToolConfig,
-    pub cut: CutConfig,
+    pub tool: Option<ToolConfig>,
+    #[serde(default)]
+    pub cut: Option<CutConfig>,
     #[serde(default)]
     pub assist: AssistConfig,
     #[serde(default)]
@@ -58,6 +69,13 @@ pub struct ProcessConfig {
     /// Worker threads (default: all cores).
     #[serde(default)]
     pub threads: Option<usize>,
+}
+
+impl ProcessConfig {
+    /// Kind-specific sections and whether the recipe has them (to reject those of another kind).
+    pub fn kind_sections(&self) -> Vec<(&'static str, bool)> {
+        vec![("tool", self.tool.is_some()), ("cut", self.cut.is_some())]
+    }
 }
 
 fn room_temperature() -> f64 {

@@ -1,27 +1,28 @@
-//! Orthogonal nanocutting: build workpiece + rigid diamond tool, generate the MD run (fixed and
-//! thermostat boundary layers, tool moving along −x with optional vibration), run it.
+//! Orthogonal nanocutting: a rigid diamond tool with rake and clearance angles and a rounded edge moves
+//! along −x through the workpiece at a depth of cut (optionally vibrating). Measures cutting and thrust
+//! forces, chip, removal rate and specific cutting energy, then the common surface and damage evaluation.
 
-use crate::config::{Material, ProcessConfig};
+use crate::analysis::{self, Series, EV_PER_ANGSTROM3_IN_GPA, EV_PER_ANGSTROM_IN_NN};
+use crate::common::{self, bad, Setup, NM};
+use crate::config::{CutConfig, Material, ProcessConfig, ToolConfig};
 use crate::error::ProcessError;
-use crate::geometry::{min_xz, tool_atoms, workpiece, ToolShape};
+use crate::evaluate::{self, KindReport, RunInfo, SurfaceRegion, WORKPIECE_SPECIES};
+use crate::geometry::{min_xz, tool_atoms, ToolShape};
 use crate::material::{preset, MaterialPreset};
+use crate::{KindFigures, ProcessSummary, ProgressFn};
 use atomfab_core::units::METRE_PER_SECOND_IN_ANGSTROM_PER_PS;
-use atomfab_core::{Cell, Species, System, UnitSystem, Vec3};
+use atomfab_core::{Cell, System};
 use atomfab_md::MdConfig;
+use atomfab_metrology::spec::Dim;
+use atomfab_report::{Block, Plot, Series as PlotSeries};
+use serde::Serialize;
 use serde_json::json;
 use std::path::Path;
 
-const NM: f64 = 10.0;
-
-/// Everything the analysis needs to know about the setup (Å, ps).
+/// The cutting setup (Å, ps) on top of the common one.
 #[derive(Debug, Clone)]
 pub struct CutSetup {
-    pub material: Material,
-    /// Height of the original (uncut) surface: the top workpiece atom layer, Å.
-    pub surface_z: f64,
-    /// Workpiece extent: x ∈ [0, length), y ∈ [0, width), z ∈ [0, surface_z], Å.
-    pub length: f64,
-    pub width: f64,
+    pub base: Setup,
     /// Lowest point of the tool (the nominal machined surface), Å.
     pub edge_z: f64,
     /// Rightmost workpiece atom x (the end the tool enters), Å.
@@ -32,43 +33,26 @@ pub struct CutSetup {
     pub speed: f64,
     /// Total tool travel, Å.
     pub travel: f64,
-    pub steps: u64,
-    pub dt: f64,
     /// Bottom of the region that moves freely (above fixed + thermostat layers), Å.
     pub mobile_bottom_z: f64,
     /// x below which atoms belong to the fixed or thermostat end layers, Å.
     pub end_layers_x: f64,
-    pub workpiece_atoms: usize,
-    pub tool_atoms: usize,
-    pub layer_spacing: f64,
-    /// Nearest-neighbour distance of the crystal, Å.
-    pub nearest_neighbour: f64,
-    /// Number density of the crystal, atoms/Å³.
-    pub number_density: f64,
+}
+
+impl std::ops::Deref for CutSetup {
+    type Target = Setup;
+    fn deref(&self) -> &Setup {
+        &self.base
+    }
 }
 
 /// Checks the recipe values that must hold before anything is built, naming the key.
+/// (The common keys are checked by `common::validate_common`; `crate::validate` runs both.)
 pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
-    let bad = |key: &str, msg: String| Err(ProcessError::Config(format!("{key}: {msg}")));
+    common::validate_common(cfg)?;
+    common::only_sections(cfg, &["tool", "cut"])?;
     let w = &cfg.workpiece;
-    if w.size_nm.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
-        return bad("workpiece.size_nm", format!("{:?} must be three positive lengths", w.size_nm));
-    }
-    if w.size_nm.iter().product::<f64>() > 2.0e5 {
-        return bad("workpiece.size_nm", format!("{:?} nm³ is larger than the 2e5 nm³ (~1e7 atoms) limit", w.size_nm));
-    }
-    for (key, v) in [("workpiece.fixed_nm", w.fixed_nm), ("workpiece.thermostat_nm", w.thermostat_nm)] {
-        if !(v.is_finite() && v >= 0.0) {
-            return bad(key, format!("{v} must be ≥ 0"));
-        }
-    }
-    if !(cfg.temperature.is_finite() && cfg.temperature >= 0.0) {
-        return bad("temperature", format!("{} K must be ≥ 0", cfg.temperature));
-    }
-    if !(cfg.dt_ps.is_finite() && cfg.dt_ps > 0.0 && cfg.dt_ps <= 0.01) {
-        return bad("dt_ps", format!("{} ps must be in (0, 0.01]", cfg.dt_ps));
-    }
-    let c = &cfg.cut;
+    let c = cut(cfg)?;
     if !(c.speed_m_per_s.is_finite() && c.speed_m_per_s > 0.0) {
         return bad("cut.speed_m_per_s", format!("{} must be > 0", c.speed_m_per_s));
     }
@@ -99,7 +83,7 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
             format!("{} nm runs the tool into the workpiece's fixed end (workpiece length {} nm)", c.length_nm, w.size_nm[0]),
         );
     }
-    let t = &cfg.tool;
+    let t = &tool(cfg);
     if t.size_nm.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return bad("tool.size_nm", format!("{:?} must be two positive lengths", t.size_nm));
     }
@@ -118,53 +102,45 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     if !(t.edge_radius_nm.is_finite() && t.edge_radius_nm >= 0.0 && t.edge_radius_nm < t.size_nm[1].min(t.size_nm[0]) / 2.0) {
         return bad("tool.edge_radius_nm", format!("{} must be ≥ 0 and under half the tool size", t.edge_radius_nm));
     }
-    if let Some(v) = &cfg.assist.vibration {
-        if v.amplitude_nm.iter().any(|a| !a.is_finite()) || !(v.frequency_ghz.is_finite() && v.frequency_ghz > 0.0) {
-            return bad("assist.vibration", "amplitudes must be finite and frequency_ghz > 0".into());
-        }
-    }
-    let o = &cfg.output;
-    if o.thermo_every == 0 {
-        return bad("output.thermo_every", "must be ≥ 1".into());
-    }
-    if !(o.pixel_nm.is_finite() && o.pixel_nm > 0.0) {
-        return bad("output.pixel_nm", format!("{} must be > 0", o.pixel_nm));
-    }
-    for s in &cfg.spec {
-        atomfab_metrology::spec::parse_spec(s).map_err(|e| ProcessError::Config(format!("spec '{s}': {e}")))?;
-    }
     Ok(())
+}
+
+/// The `[process.cut]` section (required for nanocutting).
+pub fn cut(cfg: &ProcessConfig) -> Result<&CutConfig, ProcessError> {
+    cfg.cut.as_ref().ok_or_else(|| ProcessError::Config("cut: kind = \"nanocutting\" needs a [process.cut] section (depth_nm, speed_m_per_s, length_nm)".into()))
+}
+
+/// The `[process.tool]` section, or the default tool.
+pub fn tool(cfg: &ProcessConfig) -> ToolConfig {
+    cfg.tool.clone().unwrap_or_default()
 }
 
 /// Builds the atoms (workpiece species 0, tool species 1 = C) and the setup description.
 pub fn build(cfg: &ProcessConfig) -> Result<(System, CutSetup, MaterialPreset), ProcessError> {
     validate(cfg)?;
+    let (c, t) = (cut(cfg)?, tool(cfg));
     let p = preset(cfg.material);
-    let size = cfg.workpiece.size_nm.map(|v| v * NM);
-    let (work, periods) = workpiece(p.lattice, p.a, p.element, cfg.workpiece.orient, size)?;
-    let lengths = work.cell.lengths();
-    let (length, width) = (lengths[0], lengths[1]);
-    let surface_z = work.positions.iter().map(|r| r[2]).fold(f64::NEG_INFINITY, f64::max);
-    let depth = cfg.cut.depth_nm * NM;
+    let work = common::build_workpiece(cfg, &p)?;
+    let (surface_z, width, x_end) = (work.surface_z, work.width, work.x_end);
+    let depth = c.depth_nm * NM;
     let shape = ToolShape {
-        rake: cfg.tool.rake_deg.to_radians(),
-        clearance: cfg.tool.clearance_deg.to_radians(),
-        edge_radius: cfg.tool.edge_radius_nm * NM,
-        length: cfg.tool.size_nm[0] * NM,
-        height: cfg.tool.size_nm[1] * NM,
+        rake: t.rake_deg.to_radians(),
+        clearance: t.clearance_deg.to_radians(),
+        edge_radius: t.edge_radius_nm * NM,
+        length: t.size_nm[0] * NM,
+        height: t.size_nm[1] * NM,
     };
     // A shell of twice the interaction cutoff is all a rigid tool needs.
     let mut tool = tool_atoms(&shape, width, 8.0)?;
     let (tx, tz) = min_xz(&tool);
-    let x_end = work.positions.iter().map(|r| r[0]).fold(f64::NEG_INFINITY, f64::max);
-    let tool_start_x = x_end + cfg.cut.start_gap_nm * NM + 1.0;
+    let tool_start_x = x_end + c.start_gap_nm * NM + 1.0;
     let edge_z = surface_z - depth;
     for r in &mut tool {
         r[0] += tool_start_x - tx;
         r[2] += edge_z - tz;
     }
-    let speed = cfg.cut.speed_m_per_s * METRE_PER_SECOND_IN_ANGSTROM_PER_PS;
-    let travel = cfg.cut.start_gap_nm * NM + 1.0 + cfg.cut.length_nm * NM;
+    let speed = c.speed_m_per_s * METRE_PER_SECOND_IN_ANGSTROM_PER_PS;
+    let travel = c.start_gap_nm * NM + 1.0 + c.length_nm * NM;
     let steps = (travel / speed / cfg.dt_ps).ceil() as u64;
     let vib_z = cfg.assist.vibration.as_ref().map_or(0.0, |v| v.amplitude_nm[2].abs() * NM);
     let vib_x = cfg.assist.vibration.as_ref().map_or(0.0, |v| v.amplitude_nm[0].abs() * NM);
@@ -173,83 +149,30 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, CutSetup, MaterialPreset), 
     let left = -10.0 - vib_x;
     let cell = Cell::orthorhombic([left, 0.0, -5.0], [right, width, top], [false, true, false])
         .map_err(|e| ProcessError::Config(format!("box: {e}")))?;
-    let mut system = System::new(cell, UnitSystem::Metal);
-    let ws = system.species_named(Species::element(p.element).map_err(|e| ProcessError::Config(e.to_string()))?);
-    let cs = system.species_named(Species::element("C").map_err(|e| ProcessError::Config(e.to_string()))?);
-    for r in &work.positions {
-        system.push_atom(ws, *r);
-    }
-    for r in &tool {
-        system.push_atom(cs, *r);
-    }
+    let system = common::assemble(cell, &p, &work.system.positions, &tool)?;
     let fixed = cfg.workpiece.fixed_nm * NM;
     let thermo = cfg.workpiece.thermostat_nm * NM;
-    let cell_atoms = match p.lattice {
-        atomfab_core::LatticeKind::Diamond => 8.0,
-        atomfab_core::LatticeKind::Fcc => 4.0,
-        atomfab_core::LatticeKind::Bcc => 2.0,
-        _ => 1.0,
-    };
     let setup = CutSetup {
-        material: cfg.material,
-        surface_z,
-        length,
-        width,
+        base: Setup::new(cfg, &work, steps, tool.len(), true),
         edge_z,
         workpiece_end_x: x_end,
         tool_start_x,
         speed,
         travel,
-        steps,
-        dt: cfg.dt_ps,
         mobile_bottom_z: fixed + thermo,
         end_layers_x: fixed + thermo,
-        workpiece_atoms: work.len(),
-        tool_atoms: tool.len(),
-        layer_spacing: p.layer_spacing_001 * periods[2] / p.a,
-        nearest_neighbour: match p.lattice {
-            atomfab_core::LatticeKind::Diamond => p.a * 3f64.sqrt() / 4.0,
-            atomfab_core::LatticeKind::Bcc => p.a * 3f64.sqrt() / 2.0,
-            _ => p.a / 2f64.sqrt(),
-        },
-        number_density: cell_atoms / p.a.powi(3),
     };
     Ok((system, setup, p))
 }
 
-/// Role of a workpiece atom by position: fixed boundary, thermostat layer, or free.
-pub fn role(r: Vec3, fixed: f64, thermostat: f64) -> u8 {
-    let d = r[0].min(r[2]);
-    if d < fixed {
-        0
-    } else if d < fixed + thermostat {
-        1
-    } else {
-        2
-    }
+/// Role of a workpiece atom by position: fixed boundary (bottom or low-x end), thermostat layer, or free.
+pub fn role(r: atomfab_core::Vec3, fixed: f64, thermostat: f64) -> u8 {
+    common::role(r, fixed, thermostat, true)
 }
 
 /// The MD run of a setup: writes the initial structure and potential file into `out_dir` and returns
-/// the `[md]` configuration that runs it.
+/// the `[md]` configuration that runs it (tool moving along −x at the cutting speed, optionally vibrating).
 pub fn md_config(cfg: &ProcessConfig, seed: u64, system: &System, setup: &CutSetup, p: &MaterialPreset, out_dir: &Path) -> Result<MdConfig, ProcessError> {
-    let out_abs = std::fs::canonicalize(out_dir).map_err(|e| ProcessError::Io(format!("{}: {e}", out_dir.display())))?;
-    let out_str = out_abs.display().to_string();
-    if out_str.contains([',', ';', '@', ':']) {
-        return Err(ProcessError::Config(format!("output folder '{out_str}' must not contain , ; @ or :")));
-    }
-    let pot_path = out_abs.join(p.file.name);
-    atomfab_core::fsutil::write_atomic(&pot_path, |w| std::io::Write::write_all(w, p.file.contents.as_bytes()))
-        .map_err(|e| ProcessError::Io(format!("{}: {e}", pot_path.display())))?;
-    let structure = out_abs.join("initial.xyz");
-    atomfab_io::write_structure(&structure, system, None).map_err(|e| ProcessError::Io(e.to_string()))?;
-
-    let fixed_nm = cfg.workpiece.fixed_nm * NM;
-    let thermo_nm = cfg.workpiece.thermostat_nm * NM;
-    let mut ids = [Vec::new(), Vec::new(), Vec::new()];
-    for i in 0..setup.workpiece_atoms {
-        ids[role(system.positions[i], fixed_nm, thermo_nm) as usize].push(system.ids[i]);
-    }
-    let spec = p.hybrid_spec().replace(p.file.name, &pot_path.display().to_string());
     let vibration = cfg.assist.vibration.as_ref().map(|v| {
         json!({
             "amplitude": v.amplitude_nm.map(|a| a * NM),
@@ -257,42 +180,144 @@ pub fn md_config(cfg: &ProcessConfig, seed: u64, system: &System, setup: &CutSet
             "phase_deg": v.phase_deg,
         })
     });
-    let mut fixes = vec![
-        json!({"kind": "move", "group": "tool", "velocity": [-setup.speed, 0.0, 0.0], "vibration": vibration}),
-        json!({"kind": "thermostat", "group": "thermostat", "style": "langevin", "temperature": cfg.temperature,
-               "damp": 0.1, "seed": seed.wrapping_mul(2654435761).wrapping_add(17) % 900_000_000 + 1}),
-    ];
-    let mobile: Vec<u64> = ids[1].iter().chain(&ids[2]).copied().collect();
-    let mut groups = vec![
-        json!({"name": "tool", "species": ["C"]}),
-        json!({"name": "thermostat", "ids": ids[1]}),
-        json!({"name": "mobile", "ids": mobile}),
-    ];
-    if !ids[0].is_empty() {
-        groups.push(json!({"name": "fixed", "ids": ids[0]}));
-        fixes.insert(0, json!({"kind": "fixed", "group": "fixed"}));
-    }
-    let last_every = setup.steps.max(1);
-    let dump_every = if cfg.output.dump_every == 0 { last_every } else { cfg.output.dump_every };
-    let mut md = json!({
-        "units": "metal",
-        "structure": structure,
-        "potential": spec,
-        "dt": cfg.dt_ps,
-        "steps": setup.steps,
-        "velocity": {"temperature": cfg.temperature, "seed": seed % 900_000_000 + 1, "group": "mobile"},
-        "neighbor": {"skin": 1.0},
-        "groups": groups,
-        "fixes": fixes,
-        "thermo": {"every": cfg.output.thermo_every, "group_forces": ["tool"]},
-        "dumps": [
-            {"every": dump_every, "file": "trajectory.dump", "columns": ["id", "type", "element", "x", "y", "z", "vx", "vy", "vz"]},
-            {"every": last_every, "file": "final.xyz"}
-        ],
-        "threads": cfg.threads,
-    });
-    if cfg.output.checkpoint_every > 0 {
-        md["checkpoint"] = json!({"every": cfg.output.checkpoint_every});
-    }
-    serde_json::from_value(md).map_err(|e| ProcessError::Config(format!("internal MD configuration: {e}")))
+    let motion = json!({"kind": "move", "group": "tool", "velocity": [-setup.speed, 0.0, 0.0], "vibration": vibration});
+    common::md_config(cfg, seed, system, &setup.base, p, out_dir, vec![motion])
 }
+
+/// Builds, runs (or resumes) and evaluates a nanocutting recipe.
+pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, resume: bool, progress: ProgressFn) -> Result<ProcessSummary, ProcessError> {
+    let (system, setup, preset) = build(cfg)?;
+    let (c, t) = (cut(cfg)?, tool(cfg));
+    let md = md_config(cfg, seed, &system, &setup, &preset, out_dir)?;
+    let (md_summary, wall) = evaluate::run_md(&md, out_dir, resume, progress)?;
+
+    let speed = setup.speed;
+    let series = analysis::read_series(&out_dir.join("thermo.csv"), |t| t * speed)?;
+    // The tool edge reaches the workpiece after the start gap; forces are averaged from one edge
+    // radius later, when the cut is established.
+    let approach = setup.tool_start_x - setup.workpiece_end_x;
+    let engaged_from = approach + t.edge_radius_nm * NM + 5.0;
+    // Machined region: behind the tool's final edge position, in front of the workpiece end.
+    let tool_x_end = setup.tool_start_x - setup.travel;
+    let region = SurfaceRegion { x_from: tool_x_end + t.edge_radius_nm * NM + 10.0, x_to: setup.workpiece_end_x - 5.0, ref_z: setup.edge_z };
+    let ev = evaluate::evaluate(cfg, out_dir, &setup, &preset, region)?;
+    let removal = removal(&setup, &series, &ev.fin, WORKPIECE_SPECIES, engaged_from, c.length_nm * NM);
+    let grades = evaluate::grades(cfg, &ev, &|name| match name {
+        "chip_atoms" => Some((removal.chip_atoms as f64, Dim::Number)),
+        _ => None,
+    })?;
+    let headline = format!(
+        "cutting force {:.2} nN, thrust {:.2} nN, chip {} atoms",
+        removal.mean_cutting_force_nn, removal.mean_thrust_force_nn, removal.chip_atoms
+    );
+    let kind_report = report(&setup, &series, &removal, c, cfg.material);
+    let figures = KindFigures {
+        depth_of_cut_nm: Some((setup.surface_z - setup.edge_z) / NM),
+        cut_length_nm: Some(c.length_nm),
+        removal: Some(removal),
+        ..Default::default()
+    };
+    let run = RunInfo { seed, recipe_text, md: &md_summary, wall_seconds: wall };
+    evaluate::finish(cfg, out_dir, &setup, &preset, run, &series, ev, figures, grades, kind_report, headline)
+}
+
+/// The nanocutting part of the report: force figures and the force-vs-travel plot.
+fn report(setup: &CutSetup, series: &Series, r: &Removal, _c: &CutConfig, _m: Material) -> KindReport {
+    let overview = vec![
+        ("mean cutting force".into(), format!("{:.3} nN ({:.3} N/m of width)", r.mean_cutting_force_nn, r.cutting_force_per_width_n_per_m)),
+        ("mean thrust force".into(), format!("{:.3} nN (thrust/cutting {:.3})", r.mean_thrust_force_nn, r.force_ratio)),
+        ("chip atoms".into(), format!("{} ({:.3} nm³; nominal removed {:.3} nm³)", r.chip_atoms, r.chip_volume_nm3, r.nominal_removed_volume_nm3)),
+        ("material removal rate".into(), format!("{:.3} nm³/ns", r.material_removal_rate_nm3_per_ns)),
+        ("specific cutting energy".into(), format!("{:.3} GPa (J/mm³)", r.specific_cutting_energy_gpa)),
+    ];
+    let plot = force_plot("Forces on the tool", "tool travel (nm)", series, &[("Fc", "+x"), ("Ft", "+z")]);
+    KindReport {
+        subtitle: format!("depth of cut {:.2} nm", (setup.surface_z - setup.edge_z) / NM),
+        overview,
+        sections: vec![("Forces".into(), vec![plot])],
+    }
+}
+
+/// Plot of the x and z tool forces against the series' travel (nm): instantaneous values and a centred
+/// running mean over ±0.1 nm of travel (instantaneous forces carry thermal noise). `names` labels the x
+/// and z force and their direction.
+pub fn force_plot(title: &str, x_label: &str, series: &Series, names: &[(&str, &str); 2]) -> Block {
+    let travel_nm: Vec<f64> = series.travel_angstrom.iter().map(|v| v / 10.0).collect();
+    let pair = |v: &[f64]| travel_nm.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
+    let smooth = |v: &[f64]| -> Vec<(f64, f64)> {
+        let half = travel_nm.iter().position(|&t| t > travel_nm[0] + 0.1).unwrap_or(1).max(1);
+        (0..v.len())
+            .map(|k| {
+                let (a, b) = (k.saturating_sub(half), (k + half + 1).min(v.len()));
+                (travel_nm[k], v[a..b].iter().sum::<f64>() / (b - a) as f64)
+            })
+            .collect()
+    };
+    let [(fx, dx), (fz, dz)] = *names;
+    Block::Plot(Plot {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: "force (nN)".into(),
+        series: vec![
+            PlotSeries { name: format!("{fx} instantaneous"), points: pair(&series.cutting_force_nn) },
+            PlotSeries { name: format!("{fz} instantaneous"), points: pair(&series.thrust_force_nn) },
+            PlotSeries { name: format!("{fx} ({dx}), running mean ±0.1 nm"), points: smooth(&series.cutting_force_nn) },
+            PlotSeries { name: format!("{fz} ({dz}), running mean ±0.1 nm"), points: smooth(&series.thrust_force_nn) },
+        ],
+        ..Default::default()
+    })
+}
+
+/// Removal figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Removal {
+    /// Workpiece atoms above the original surface (the chip and side pile-up).
+    pub chip_atoms: usize,
+    /// Chip volume (chip atoms / crystal number density), nm³.
+    pub chip_volume_nm3: f64,
+    /// Nominal removed volume, depth × width × cut length, nm³.
+    pub nominal_removed_volume_nm3: f64,
+    /// Material removal rate, chip volume per simulated time, nm³/ns.
+    pub material_removal_rate_nm3_per_ns: f64,
+    /// Mean cutting / thrust force while the tool is engaged, nN.
+    pub mean_cutting_force_nn: f64,
+    pub mean_thrust_force_nn: f64,
+    /// Mean cutting force per unit width, N/m (nN/nm).
+    pub cutting_force_per_width_n_per_m: f64,
+    /// Work of the cutting force over the removed nominal volume, GPa (= J/mm³).
+    pub specific_cutting_energy_gpa: f64,
+    /// Ratio thrust / cutting force (mean).
+    pub force_ratio: f64,
+}
+
+pub fn removal(setup: &CutSetup, series: &Series, fin: &System, workpiece_species: u32, engaged_from: f64, cut_length: f64) -> Removal {
+    let chip_atoms = (0..fin.len())
+        .filter(|&i| fin.species_index[i] == workpiece_species && fin.positions[i][2] > setup.surface_z + 1.0)
+        .count();
+    let chip_volume = chip_atoms as f64 / setup.number_density;
+    let depth = setup.surface_z - setup.edge_z;
+    let nominal = depth * setup.width * cut_length;
+    let engaged: Vec<usize> = (0..series.time_ps.len()).filter(|&k| series.travel_angstrom[k] >= engaged_from).collect();
+    let mean = |v: &[f64]| if engaged.is_empty() { f64::NAN } else { engaged.iter().map(|&k| v[k]).sum::<f64>() / engaged.len() as f64 };
+    let fc = mean(&series.cutting_force_nn);
+    let ft = mean(&series.thrust_force_nn);
+    // Trapezoidal work of the cutting force over the travel, eV.
+    let mut work = 0.0;
+    for k in 1..series.travel_angstrom.len() {
+        let dx = series.travel_angstrom[k] - series.travel_angstrom[k - 1];
+        work += 0.5 * (series.cutting_force_nn[k] + series.cutting_force_nn[k - 1]) / EV_PER_ANGSTROM_IN_NN * dx;
+    }
+    let total_time = series.time_ps.last().copied().unwrap_or(0.0);
+    Removal {
+        chip_atoms,
+        chip_volume_nm3: chip_volume * 1e-3,
+        nominal_removed_volume_nm3: nominal * 1e-3,
+        material_removal_rate_nm3_per_ns: if total_time > 0.0 { chip_volume * 1e-3 / (total_time * 1e-3) } else { 0.0 },
+        mean_cutting_force_nn: fc,
+        mean_thrust_force_nn: ft,
+        cutting_force_per_width_n_per_m: fc / (setup.width * 0.1),
+        specific_cutting_energy_gpa: if nominal > 0.0 { work / nominal * EV_PER_ANGSTROM3_IN_GPA } else { f64::NAN },
+        force_ratio: ft / fc,
+    }
+}
+

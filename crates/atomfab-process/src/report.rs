@@ -1,6 +1,8 @@
-//! The HTML report of a process run.
+//! The HTML report of a process run: the common parts (overview, temperature, surface metrology,
+//! structure and damage, recipe) around the kind's own entries and sections (`KindReport`).
 
 use crate::analysis::{Series, TemperatureField};
+use crate::evaluate::KindReport;
 use crate::ProcessSummary;
 use atomfab_core::{Axis, System};
 use atomfab_metrology::psd::Psd2d;
@@ -45,65 +47,36 @@ fn nm(v: f64) -> String {
     format!("{:.4} nm", v * 1e9)
 }
 
-pub fn build(x: &Inputs) -> Report {
+pub fn build(x: &Inputs, kind: KindReport) -> Report {
     let s = x.summary;
     let mut r = Report::new(
         &format!("atomfab — {:?} of {:?}", s.kind, s.material),
-        &format!(
-            "{} atoms, depth of cut {:.2} nm, {} steps ({:.1} ps simulated), seed {}; {}",
-            s.atoms, s.depth_of_cut_nm, s.steps, s.simulated_time_ps, s.seed, x.citation
-        ),
+        &format!("{} atoms, {}, {} steps ({:.1} ps simulated), seed {}; {}", s.atoms, kind.subtitle, s.steps, s.simulated_time_ps, s.seed, x.citation),
     );
     let grades: Vec<Grade> = s
         .grades
         .iter()
         .map(|g| Grade { criterion: g.criterion.clone(), measured: format!("{:.4} {}", g.value, g.unit), pass: g.pass })
         .collect();
-    let mut overview = vec![Block::KeyValues(vec![
-        ("verdict".into(), if s.grades.is_empty() { "no spec given".into() } else if s.pass { "PASS".into() } else { "FAIL".into() }),
-        ("mean cutting force".into(), format!("{:.3} nN ({:.3} N/m of width)", s.removal.mean_cutting_force_nn, s.removal.cutting_force_per_width_n_per_m)),
-        ("mean thrust force".into(), format!("{:.3} nN (thrust/cutting {:.3})", s.removal.mean_thrust_force_nn, s.removal.force_ratio)),
-        ("chip atoms".into(), format!("{} ({:.3} nm³; nominal removed {:.3} nm³)", s.removal.chip_atoms, s.removal.chip_volume_nm3, s.removal.nominal_removed_volume_nm3)),
-        ("material removal rate".into(), format!("{:.3} nm³/ns", s.removal.material_removal_rate_nm3_per_ns)),
-        ("specific cutting energy".into(), format!("{:.3} GPa (J/mm³)", s.removal.specific_cutting_energy_gpa)),
+    let mut entries: Vec<(String, String)> =
+        vec![("verdict".into(), if s.grades.is_empty() { "no spec given".into() } else if s.pass { "PASS".into() } else { "FAIL".into() })];
+    entries.extend(kind.overview);
+    entries.extend([
         ("Sa / Sq of machined surface".into(), format!("{} / {}", nm(s.surface.height.Sa), nm(s.surface.height.Sq))),
         ("subsurface damage depth".into(), format!("{:.3} nm", s.damage.damage_depth_nm)),
         ("amorphous layer".into(), format!("{:.3} nm", s.damage.amorphous_thickness_nm)),
         (format!("peak temperature ({} Å bins)", x.tfield.bin_angstrom), format!("{:.0} K", s.max_temperature_k)),
         ("MD speed".into(), format!("{:.3e} atom-steps/s, {:.1} s wall", x.atom_steps_per_second, x.wall_seconds)),
-    ])];
+    ]);
+    let mut overview = vec![Block::KeyValues(entries)];
     if !grades.is_empty() {
         overview.push(Block::Grades(grades));
     }
     r.section("Overview", overview);
 
-    let travel_nm: Vec<f64> = x.series.travel_angstrom.iter().map(|v| v / 10.0).collect();
-    let pair = |v: &[f64]| travel_nm.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
-    // Instantaneous forces carry thermal noise; a centred running mean over ±0.1 nm of travel shows the trend.
-    let smooth = |v: &[f64]| -> Vec<(f64, f64)> {
-        let half = travel_nm.iter().position(|&t| t > travel_nm[0] + 0.1).unwrap_or(1).max(1);
-        (0..v.len())
-            .map(|k| {
-                let (a, b) = (k.saturating_sub(half), (k + half + 1).min(v.len()));
-                (travel_nm[k], v[a..b].iter().sum::<f64>() / (b - a) as f64)
-            })
-            .collect()
-    };
-    r.section(
-        "Forces",
-        vec![Block::Plot(Plot {
-            title: "Forces on the tool".into(),
-            x_label: "tool travel (nm)".into(),
-            y_label: "force (nN)".into(),
-            series: vec![
-                PlotSeries { name: "Fc instantaneous".into(), points: pair(&x.series.cutting_force_nn) },
-                PlotSeries { name: "Ft instantaneous".into(), points: pair(&x.series.thrust_force_nn) },
-                PlotSeries { name: "Fc (+x), running mean ±0.1 nm".into(), points: smooth(&x.series.cutting_force_nn) },
-                PlotSeries { name: "Ft (+z), running mean ±0.1 nm".into(), points: smooth(&x.series.thrust_force_nn) },
-            ],
-            ..Default::default()
-        })],
-    );
+    for (heading, blocks) in kind.sections {
+        r.section(&heading, blocks);
+    }
 
     let tf = x.tfield;
     r.section(

@@ -45,8 +45,9 @@ fn small_si_cut_produces_chip_forces_surface_and_report() {
     for f in ["summary.json", "report.html", "thermo.csv", "final.xyz", "trajectory.dump", "machined_surface.gwy", "machined_surface.txt"] {
         assert!(dir.path().join(f).exists(), "{f} written");
     }
-    assert!(s.removal.chip_atoms > 0, "a chip forms");
-    assert!(s.removal.mean_cutting_force_nn > 0.0, "the workpiece resists the tool: {}", s.removal.mean_cutting_force_nn);
+    let removal = s.figures.removal.as_ref().unwrap();
+    assert!(removal.chip_atoms > 0, "a chip forms");
+    assert!(removal.mean_cutting_force_nn > 0.0, "the workpiece resists the tool: {}", removal.mean_cutting_force_nn);
     assert!(s.surface.height.Sq > 0.0 && s.surface.height.Sq < 1e-9);
     assert_eq!(s.grades.len(), 2);
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
@@ -68,7 +69,7 @@ fn small_cu_cut_uses_eam_and_cna() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&SMALL.replace("material = \"Si\"", "material = \"Cu\""));
     let s = run(&cfg, 3, SMALL, dir.path(), false, &mut |_| {}).unwrap();
-    assert!(s.removal.chip_atoms > 0, "a chip forms");
+    assert!(s.figures.removal.as_ref().unwrap().chip_atoms > 0, "a chip forms");
     assert!(s.damage.method.contains("common neighbour"));
     assert!(s.damage.counts.iter().any(|(name, n)| name == "FCC" && *n > 0), "crystalline fcc below the surface");
 }

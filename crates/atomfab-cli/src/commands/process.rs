@@ -26,10 +26,8 @@ pub fn run_recipe(
         cfg.kind, cfg.material, summary.workpiece_atoms, summary.tool_atoms, summary.steps
     );
     eprintln!(
-        "atomfab: cutting force {:.2} nN, thrust {:.2} nN, chip {} atoms, Sq {:.4} nm, damage depth {:.2} nm — {}",
-        summary.removal.mean_cutting_force_nn,
-        summary.removal.mean_thrust_force_nn,
-        summary.removal.chip_atoms,
+        "atomfab: {}, Sq {:.4} nm, damage depth {:.2} nm — {}",
+        summary.headline,
         summary.surface.height.Sq * 1e9,
         summary.damage.damage_depth_nm,
         if summary.grades.is_empty() { "no spec" } else if summary.pass { "PASS" } else { "FAIL" }
