@@ -12,6 +12,7 @@
 //! | `profile` | ISO 21920/4287: Ra Rq Rsk Rku Rp Rv Rz Rt; ISO 16610-21 Gaussian filter |
 //! | `psd` | 1-D, 2-D and radial PSD (rect/Hann/Blackman–Harris), band-limited RMS, SVG plot |
 //! | `tip` | AFM tip models, dilation, erosion, certainty map (Villarrubia 1997) |
+//! | `blind_tip` | blind tip estimation from an image (Villarrubia 1997; Gwyddion's partial/full) |
 //! | `steps` | atomic terraces: levels, step height, fractions, missing/extra/incomplete layers |
 //! | `spec` | pass/fail grading against `Sq <= 0.05 nm, missing_layers < 3, …` |
 //! | `atoms` | top surface of an atomistic frame (highest atom per bin, probe sphere) |
@@ -22,6 +23,7 @@
 //! PNG read by Pillow; analytic checks (sine, tilted plane, staircase) in the unit tests.
 
 pub mod atoms;
+pub mod blind_tip;
 pub mod error;
 pub mod heightmap;
 pub mod io;

@@ -258,6 +258,55 @@ pub fn sdr(map: &HeightMap) -> Result<f64> {
     Ok((developed / projected - 1.0) * 100.0)
 }
 
+/// Surface area (m²) by Gwyddion's discretisation (`gwy_data_field_get_surface_area`, Gwyddion user
+/// guide "Surface area"): each square of four neighbouring pixel centres is split into four triangles
+/// meeting at its centre (height = mean of the corners); the half-pixel border stripes are extended
+/// flat outwards and the four corner quarter-pixels counted flat, so the projected area is the whole
+/// image nx·dx × ny·dy. ISO 25178-2 (and `sdr`) instead triangulate the (nx−1)·(ny−1) cells between
+/// the points; both converge to the same area as the sampling refines.
+pub fn surface_area_gwyddion(map: &HeightMap) -> Result<f64> {
+    map.require_complete("surface area")?;
+    let (nx, ny) = (map.nx, map.ny);
+    if nx < 2 || ny < 2 {
+        return Err(MetrologyError::invalid("surface area: expected at least 2 x 2 points"));
+    }
+    let (xx, yy) = (map.dx * map.dx, map.dy * map.dy);
+    // Twice the areas of the four triangles (in units of dx·dy/4) of the cell with corners
+    // z1 (i, j), z2 (i+1, j), z3 (i+1, j+1), z4 (i, j+1); c is twice the centre height.
+    let cell = |z1: f64, z2: f64, z3: f64, z4: f64| {
+        let c = (z1 + z2 + z3 + z4) / 2.0;
+        (1.0 + (z1 - z2).powi(2) / xx + (z1 + z2 - c).powi(2) / yy).sqrt()
+            + (1.0 + (z2 - z3).powi(2) / yy + (z2 + z3 - c).powi(2) / xx).sqrt()
+            + (1.0 + (z3 - z4).powi(2) / xx + (z3 + z4 - c).powi(2) / yy).sqrt()
+            + (1.0 + (z1 - z4).powi(2) / yy + (z1 + z4 - c).powi(2) / xx).sqrt()
+    };
+    let inner: f64 = (0..ny - 1)
+        .into_par_iter()
+        .map(|j| {
+            let (a, b) = (map.row(j), map.row(j + 1));
+            (0..nx - 1).map(|i| cell(a[i], a[i + 1], b[i + 1], b[i])).sum::<f64>()
+        })
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum();
+    // A half-pixel stripe along an edge, sloping only along the edge: 2·√(1 + (Δz/d)²) per step.
+    let stripe = |v: &mut dyn Iterator<Item = f64>, dd: f64| {
+        let v: Vec<f64> = v.collect();
+        v.windows(2).map(|w| 2.0 * (1.0 + (w[1] - w[0]).powi(2) / dd).sqrt()).sum::<f64>()
+    };
+    let edges = stripe(&mut map.row(0).iter().copied(), xx)
+        + stripe(&mut map.row(ny - 1).iter().copied(), xx)
+        + stripe(&mut (0..ny).map(|j| map.get(0, j)), yy)
+        + stripe(&mut (0..ny).map(|j| map.get(nx - 1, j)), yy);
+    Ok((inner + edges + 4.0) * map.dx * map.dy / 4.0)
+}
+
+/// Sdr (%) from `surface_area_gwyddion` over the projected area nx·dx × ny·dy, as Gwyddion reports it.
+pub fn sdr_gwyddion(map: &HeightMap) -> Result<f64> {
+    let a = surface_area_gwyddion(map)?;
+    Ok((a / (map.nx as f64 * map.dx * map.ny as f64 * map.dy) - 1.0) * 100.0)
+}
+
 /// The autocorrelation function (unbiased, non-circular) and what Sal/Str need from it.
 ///
 /// Fast path (complete maps): the circular correlation from an unpadded real FFT, minus the wrapped

@@ -204,22 +204,41 @@ pub fn read_gwy(path: &Path) -> Result<GwyImage> {
 
 pub fn parse_gwy(buf: &[u8], path: &Path) -> Result<GwyImage> {
     let root = parse_gwy_tree(buf, path)?;
-    let perr = |msg: String| MetrologyError::parse(path, 0, msg);
+    let ids = channel_ids(&root, path)?;
+    let id = *ids.first().ok_or_else(|| MetrologyError::parse(path, 0, "expected an image channel `/N/data` (GwyDataField), found none"))?;
+    channel(&root, id, path, true)
+}
+
+/// Every image channel of a Gwyddion file, in channel order. Channels whose z unit is not a length
+/// (e.g. a certainty map) are read with their values unscaled.
+pub fn read_gwy_channels(path: &Path) -> Result<Vec<(u32, GwyImage)>> {
+    let buf = read_bytes(path)?;
+    let root = parse_gwy_tree(&buf, path)?;
+    channel_ids(&root, path)?.into_iter().map(|id| Ok((id, channel(&root, id, path, false)?))).collect()
+}
+
+fn channel_ids(root: &GwyObject, path: &Path) -> Result<Vec<u32>> {
     if root.name != "GwyContainer" {
-        return Err(perr(format!("expected a GwyContainer at the top, found {}", root.name)));
+        return Err(MetrologyError::parse(path, 0, format!("expected a GwyContainer at the top, found {}", root.name)));
     }
-    let mut best: Option<(u32, &GwyObject)> = None;
-    for (k, v) in &root.components {
-        let Some(num) = k.strip_prefix('/').and_then(|s| s.strip_suffix("/data")) else { continue };
-        let Ok(n) = num.parse::<u32>() else { continue };
-        if let GwyValue::Object(o) = v {
-            if o.name == "GwyDataField" && best.is_none_or(|(b, _)| n < b) {
-                best = Some((n, o));
-            }
-        }
-    }
-    let (id, df) = best.ok_or_else(|| perr("expected an image channel `/N/data` (GwyDataField), found none".into()))?;
-    let map = datafield_to_map(df, path, true)?;
+    let mut ids: Vec<u32> = root
+        .components
+        .iter()
+        .filter_map(|(k, v)| {
+            let n = k.strip_prefix('/')?.strip_suffix("/data")?.parse::<u32>().ok()?;
+            matches!(v, GwyValue::Object(o) if o.name == "GwyDataField").then_some(n)
+        })
+        .collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+fn channel(root: &GwyObject, id: u32, path: &Path, need_length_z: bool) -> Result<GwyImage> {
+    let perr = |msg: String| MetrologyError::parse(path, 0, msg);
+    let Some(GwyValue::Object(df)) = root.get(&format!("/{id}/data")) else {
+        return Err(perr(format!("expected a GwyDataField at /{id}/data")));
+    };
+    let map = datafield_to_map(df, path, need_length_z)?;
     let title = match root.get(&format!("/{id}/data/title")) {
         Some(GwyValue::Str(s)) => Some(s.clone()),
         _ => None,
@@ -274,8 +293,13 @@ fn datafield_to_map(df: &GwyObject, path: &Path, need_length_z: bool) -> Result<
     let sxy = if uxy.is_empty() { 1.0 } else {
         unit_to_metres(&uxy).ok_or_else(|| perr(format!("expected a length unit for si_unit_xy, found `{uxy}`")))?
     };
-    let sz = if uz.is_empty() || !need_length_z { 1.0 } else {
-        unit_to_metres(&uz).ok_or_else(|| perr(format!("expected a length unit for si_unit_z (a height channel), found `{uz}`")))?
+    // Heights in a length unit are scaled to metres; other channels (masks, maps of other
+    // quantities) keep their values when the caller does not need a height.
+    let sz = match (uz.is_empty(), unit_to_metres(&uz)) {
+        (true, _) => 1.0,
+        (false, Some(s)) => s,
+        (false, None) if !need_length_z => 1.0,
+        (false, None) => return Err(perr(format!("expected a length unit for si_unit_z (a height channel), found `{uz}`"))),
     };
     let data = match df.get("data") {
         Some(GwyValue::DoubleArray(d)) => d,
