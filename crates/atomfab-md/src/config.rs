@@ -63,6 +63,9 @@ pub struct MdConfig {
     /// Worker threads for force loops (default: rayon's global pool).
     #[serde(default)]
     pub threads: Option<usize>,
+    /// Adaptive time step (LAMMPS `fix dt/reset`); `dt` is then the initial step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dt_reset: Option<crate::dt_reset::DtResetConfig>,
 }
 
 /// A crystal block built from a lattice (atomfab_core::LatticeSpec plus repeats and periodicity).

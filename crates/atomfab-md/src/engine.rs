@@ -83,6 +83,10 @@ pub struct Md {
     /// Wall seconds spent in force evaluation, neighbour-list work and everything else of `step`
     /// (integration, fixes), as LAMMPS' Pair / Neigh / Modify breakdown.
     pub timing: Timing,
+    /// Adaptive time step (`dt_reset`) and the time / step at the last dt change (LAMMPS atime, atimestep).
+    dt_reset: Option<crate::dt_reset::DtReset>,
+    time_origin: f64,
+    time_origin_step: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -147,6 +151,9 @@ impl Md {
             group_forces: Vec::new(),
             forces_buf: vec![[0.0; 3]; n],
             timing: Timing::default(),
+            dt_reset: None,
+            time_origin: 0.0,
+            time_origin_step: 0,
         })
     }
 
@@ -185,7 +192,39 @@ impl Md {
 
     /// Simulated time (ps or τ) at the current step.
     pub fn time(&self) -> f64 {
-        self.step as f64 * self.dt
+        self.time_origin + (self.step - self.time_origin_step) as f64 * self.dt
+    }
+
+    // ---- adaptive time step (dt_reset) ----
+
+    /// Recomputes dt every `r.every` steps and at setup (LAMMPS `fix dt/reset`).
+    pub fn set_dt_reset(&mut self, r: Option<crate::dt_reset::DtReset>) {
+        self.dt_reset = r;
+    }
+
+    /// Changes the time step from now on (ps or τ); the simulated time continues from its current value.
+    pub fn set_dt(&mut self, dt: f64) -> Result<()> {
+        if !(dt > 0.0 && dt.is_finite()) {
+            return Err(MdError::Config(format!("time step dt = {dt} must be > 0")));
+        }
+        if dt != self.dt {
+            self.time_origin = self.time();
+            self.time_origin_step = self.step;
+            self.dt = dt;
+            self.refresh_integration();
+        }
+        Ok(())
+    }
+
+    fn apply_dt_reset(&mut self) {
+        if let Some(r) = self.dt_reset {
+            if self.step % r.every == 0 {
+                if let Some(dt) = r.compute(&self.system, self.consts) {
+                    // compute() returns a finite positive value.
+                    let _ = self.set_dt(dt);
+                }
+            }
+        }
     }
 
     fn context(&mut self) -> (FixContext<'_>, &mut Vec<Box<dyn Fix>>) {
@@ -224,10 +263,13 @@ impl Md {
         self.refresh_integration();
         self.rebuild()?;
         self.compute_forces(true)?;
-        let (mut ctx, fixes) = self.context();
-        for f in fixes.iter_mut() {
-            f.post_force(&mut ctx);
+        {
+            let (mut ctx, fixes) = self.context();
+            for f in fixes.iter_mut() {
+                f.post_force(&mut ctx);
+            }
         }
+        self.apply_dt_reset();
         Ok(())
     }
 
@@ -393,10 +435,13 @@ impl Md {
                 v[2] += dtfm * f[2];
             }
         }
-        let (mut ctx, fixes) = self.context();
-        for f in fixes.iter_mut() {
-            f.end_of_step(&mut ctx);
+        {
+            let (mut ctx, fixes) = self.context();
+            for f in fixes.iter_mut() {
+                f.end_of_step(&mut ctx);
+            }
         }
+        self.apply_dt_reset();
         let t4 = std::time::Instant::now();
         self.timing.neigh += (t2 - t1).as_secs_f64();
         self.timing.pair += (t3 - t2).as_secs_f64();
@@ -462,6 +507,12 @@ impl Md {
             let mut fe = Enc::default();
             f.save(&mut fe);
             e.bytes(&fe.buf);
+        }
+        // Only with dt_reset (the configuration, checked on resume, says whether these follow).
+        if self.dt_reset.is_some() {
+            e.f64(self.dt);
+            e.f64(self.time_origin);
+            e.u64(self.time_origin_step);
         }
     }
 
@@ -535,6 +586,15 @@ impl Md {
             let bytes = d.bytes("fix state").map_err(t)?;
             let mut fd = Dec::new(bytes);
             f.load(&mut fd).map_err(|e| format!("fix '{name}': {e}"))?;
+        }
+        if self.dt_reset.is_some() {
+            let dt = d.f64("time step").map_err(t)?;
+            self.time_origin = d.f64("time origin").map_err(t)?;
+            self.time_origin_step = d.u64("time origin step").map_err(t)?;
+            if !(dt > 0.0 && dt.is_finite()) || self.time_origin_step > self.step {
+                return Err(format!("invalid time step {dt} or time origin"));
+            }
+            self.dt = dt;
         }
         self.pot_species = self.system.species_index.iter().map(|&s| self.species_map[s as usize]).collect();
         self.refresh_integration();

@@ -7,11 +7,13 @@
 //! - `velocity`: seeded initial velocities, LAMMPS `loop geom` reproduced bit for bit.
 //! - `config::MdConfig` (the `[md]` recipe section) and `run::run_md` / `run::resume_md`, with streaming
 //!   thermo CSV, extxyz / LAMMPS dump trajectories and atomic checkpoints for bit-identical restarts.
+//! - `dt_reset`: adaptive time step (LAMMPS `fix dt/reset`), the `[md] dt_reset` key.
 //! - `bench`: the benchmark cases of `atomfab bench md`.
 
 pub mod bench;
 pub mod codec;
 pub mod config;
+pub mod dt_reset;
 pub mod engine;
 pub mod error;
 pub mod fix;

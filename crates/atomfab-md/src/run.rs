@@ -276,6 +276,13 @@ pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<M
         md.add_fix(f);
     }
     md.last_step = cfg.steps;
+    if let Some(r) = &cfg.dt_reset {
+        if cfg.fixes.iter().any(|f| matches!(f, FixConfig::Move { .. })) {
+            return Err(MdError::Config("dt_reset: a `move` fix follows a fixed time step; drop one of them".into()));
+        }
+        let b = if r.group == "all" { 0 } else { bit(&md.system, &r.group, "dt_reset.group")? };
+        md.set_dt_reset(Some(crate::dt_reset::DtReset::new(r, b)?));
+    }
     Ok(md)
 }
 
