@@ -5,6 +5,7 @@
 //! (nm, um, A, pm, m; bare numbers are nm); JSON values carry their unit next to them.
 
 use anyhow::{bail, Context, Result};
+use atomfab_metrology::blind_tip::{blind_estimate, BlindMode, BlindOptions};
 use atomfab_metrology::io::{read_any, write_any};
 use atomfab_metrology::level::{level, Level};
 use atomfab_metrology::params::{height_params, sal_str, sdq, sdr, MaterialRatio};
@@ -82,12 +83,31 @@ pub enum TipMode {
     Erode,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BlindModeArg {
+    /// Refine at local maxima only (quick).
+    Partial,
+    /// Refine at every informative image point until nothing changes.
+    Full,
+}
+
 #[derive(Args)]
 pub struct TipArgs {
     pub file: PathBuf,
     /// Tip: paraboloid:R=10nm, sphere:R=5nm, cone:angle=20,R=2nm, or map:TIPFILE (apex = highest point).
+    #[arg(long, required_unless_present = "blind")]
+    pub tip: Option<String>,
+    /// Blind tip estimation from FILE taken as an AFM image (Villarrubia 1997, as Gwyddion):
+    /// SIZE[,THRESHOLD] with SIZE = N or NXxNY pixels and a noise threshold length (bare = nm,
+    /// default 0). Writes the estimated tip (apex = highest point) to --out.
+    #[arg(long, conflicts_with_all = ["tip", "certainty"])]
+    pub blind: Option<String>,
+    /// Blind estimation: partial (local maxima only) or full.
+    #[arg(long, value_enum, default_value = "full")]
+    pub blind_mode: BlindModeArg,
+    /// Blind estimation: also use image points within a tip size of the edges.
     #[arg(long)]
-    pub tip: String,
+    pub use_edges: bool,
     #[arg(long, value_enum, default_value = "dilate")]
     pub mode: TipMode,
     /// Output map (format by extension).
@@ -324,14 +344,86 @@ fn psd(a: PsdArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--blind SIZE[,THRESHOLD]` → (tx, ty, threshold in m).
+fn parse_blind(s: &str) -> Result<(usize, usize, f64)> {
+    let bad = || anyhow::anyhow!("--blind `{s}`: expected SIZE[,THRESHOLD], e.g. 11, 13x11 or 15,0.05nm");
+    let (size, thr) = match s.split_once(',') {
+        Some((a, b)) => (a.trim(), Some(b.trim())),
+        None => (s.trim(), None),
+    };
+    let px = |v: &str| v.trim().parse::<usize>().ok().filter(|&n| n > 0);
+    let (tx, ty) = match size.split_once(['x', 'X']) {
+        Some((a, b)) => (px(a).ok_or_else(bad)?, px(b).ok_or_else(bad)?),
+        None => {
+            let n = px(size).ok_or_else(bad)?;
+            (n, n)
+        }
+    };
+    let threshold = match thr {
+        Some(t) => parse_length_nm(t).map_err(|e| anyhow::anyhow!("--blind `{s}`: threshold: {e}"))?,
+        None => 0.0,
+    };
+    if !(threshold >= 0.0) {
+        bail!("--blind `{s}`: expected a threshold ≥ 0");
+    }
+    Ok((tx, ty, threshold))
+}
+
+fn blind(a: &TipArgs, spec: &str) -> Result<()> {
+    let (tx, ty, threshold) = parse_blind(spec)?;
+    let m = read_any(&a.file)?;
+    let mode = match a.blind_mode {
+        BlindModeArg::Partial => BlindMode::Partial,
+        BlindModeArg::Full => BlindMode::Full,
+    };
+    let mut o = BlindOptions::new(tx, ty, threshold, mode);
+    o.use_edges = a.use_edges;
+    let start = Instant::now();
+    let est = blind_estimate(&m, &o).with_context(|| format!("{}", a.file.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    let map = est.to_map(m.dx, m.dy)?;
+    if let Some(o) = &a.out {
+        write_any(o, &map)?;
+    }
+    // Tip height reached at the rim of the estimate: how far down the image constrained the tip.
+    let depth = est.tip.t.iter().filter(|t| t.is_finite()).fold(0.0f64, |x, &t| x.max(t));
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&json!({
+            "file": a.file.display().to_string(),
+            "mode": if mode == BlindMode::Full { "blind-full" } else { "blind-partial" },
+            "tip_size_px": [tx, ty],
+            "threshold": v(nm(threshold), "nm"),
+            "use_edges": a.use_edges,
+            "iterations": est.iterations,
+            "refinements": est.refinements,
+            "tip_depth": v(nm(depth), "nm"),
+            "out": a.out.as_ref().map(|p| p.display().to_string()),
+            "seconds": secs,
+        }))?);
+    } else {
+        println!(
+            "{}: blind {} estimate of a {tx}x{ty} px tip (threshold {:.4} nm) in {:.3} s: {} iteration(s), {} refining locations, tip depth {:.4} nm{}",
+            a.file.display(),
+            if mode == BlindMode::Full { "full" } else { "partial" },
+            nm(threshold), secs, est.iterations, est.refinements, nm(depth),
+            a.out.as_ref().map(|p| format!(", written to {}", p.display())).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
 fn tip(a: TipArgs) -> Result<()> {
+    if let Some(spec) = &a.blind {
+        return blind(&a, spec);
+    }
+    let tip_spec = a.tip.clone().context("--tip: expected a tip model or map:FILE (or --blind SIZE)")?;
     let m = read_any(&a.file)?;
     let range = m.z.iter().filter(|x| !x.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |r, &x| (r.0.min(x), r.1.max(x)));
     let span = (range.1 - range.0).max(m.dx);
-    let t = if let Some(f) = a.tip.strip_prefix("map:") {
+    let t = if let Some(f) = tip_spec.strip_prefix("map:") {
         Tip::from_map(&read_any(Path::new(f))?, m.dx, m.dy)?
     } else {
-        let model: TipModel = a.tip.parse()?;
+        let model: TipModel = tip_spec.parse()?;
         Tip::from_model(&model, m.dx, m.dy, span)?
     };
     let start = Instant::now();
@@ -362,7 +454,7 @@ fn tip(a: TipArgs) -> Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&json!({
             "file": a.file.display().to_string(),
-            "tip": a.tip,
+            "tip": tip_spec,
             "mode": if a.mode == TipMode::Dilate { "dilate" } else { "erode" },
             "tip_half_width_px": [t.hx, t.hy],
             "Sq_in": v(nm(sq_in), "nm"),
@@ -377,7 +469,7 @@ fn tip(a: TipArgs) -> Result<()> {
             "{}: {} with {} ({}x{} px kernel) in {:.3} s: Sq {:.6e} → {:.6e} nm, max change {:.6e} nm",
             a.file.display(),
             if a.mode == TipMode::Dilate { "dilated" } else { "eroded" },
-            a.tip, 2 * t.hx + 1, 2 * t.hy + 1, secs, nm(sq_in), nm(sq_out), nm(max_change)
+            tip_spec, 2 * t.hx + 1, 2 * t.hy + 1, secs, nm(sq_in), nm(sq_out), nm(max_change)
         );
         if let Some(c) = certain {
             println!("  certain points: {c} of {} ({:.2} %)", m.z.len(), 100.0 * c as f64 / m.z.len() as f64);
@@ -464,4 +556,53 @@ pub fn bench(b: SurfaceBench) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blind_spec_parsing() {
+        assert_eq!(parse_blind("11").unwrap(), (11, 11, 0.0));
+        assert_eq!(parse_blind("13x9,0.5nm").unwrap(), (13, 9, 0.5e-9));
+        for bad in ["", "0", "x5", "7,-1", "7,abc", "5x"] {
+            assert!(parse_blind(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// `surface tip IMAGE --blind N --out TIP` writes a tip that the true tip fits inside.
+    #[test]
+    fn blind_writes_an_upper_bound_tip() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = 1e-9;
+        let mut s = HeightMap::from_fn(40, 40, d, d, |_, _| 0.0).unwrap();
+        for &(i, j) in &[(10usize, 10usize), (28, 14), (18, 30)] {
+            s.z[j * 40 + i] = 4e-9;
+        }
+        let truth = Tip::from_model(&TipModel::Paraboloid { radius: 3e-9 }, d, d, 4e-9).unwrap();
+        let img = dilate(&s, &truth).unwrap();
+        let (fimg, ftip) = (dir.path().join("img.gwy"), dir.path().join("tip.gwy"));
+        write_any(&fimg, &img).unwrap();
+        let n = 2 * truth.hx + 1;
+        let args = TipArgs {
+            file: fimg,
+            tip: None,
+            blind: Some(format!("{n},0.001nm")),
+            blind_mode: BlindModeArg::Full,
+            use_edges: false,
+            mode: TipMode::Dilate,
+            out: Some(ftip.clone()),
+            certainty: None,
+            json: true,
+        };
+        tip(args).unwrap();
+        let est = Tip::from_map(&read_any(&ftip).unwrap(), d, d).unwrap();
+        assert_eq!((est.hx, est.hy), (truth.hx, truth.hy));
+        for (&te, &tt) in est.t.iter().zip(&truth.t) {
+            if tt.is_finite() {
+                assert!(te <= tt + 1e-15, "estimate {te:e} above the true tip {tt:e}");
+            }
+        }
+    }
 }
