@@ -202,4 +202,42 @@ checkpoint_every = 0
         assert!(header.contains(&col), "{col} in {header:?}");
     }
     assert!(dir.path().join("o/sweep_1/report.html").is_file());
+    // sweep_report.html: the key figures of each variant equal its summary.json.
+    let html = std::fs::read_to_string(dir.path().join("o/sweep_report.html")).unwrap();
+    let summaries: Vec<serde_json::Value> = (0..2)
+        .map(|k| serde_json::from_str(&std::fs::read_to_string(dir.path().join(format!("o/sweep_{k}/summary.json"))).unwrap()).unwrap())
+        .collect();
+    for (label, pointer, scale) in [
+        ("mean cutting force (nN)", "/removal/mean_cutting_force_nn", 1.0),
+        ("cutting force per width (N/m)", "/removal/cutting_force_per_width_n_per_m", 1.0),
+        ("specific cutting energy (GPa)", "/removal/specific_cutting_energy_gpa", 1.0),
+        ("chip atoms", "/removal/chip_atoms", 1.0),
+        ("Sa (nm)", "/surface/Sa", 1e9),
+        ("Sq (nm)", "/surface/Sq", 1e9),
+        ("band RMS mid 0.5–2 1/nm (nm)", "/band_rms/1/rms_nm", 1.0),
+        ("damage depth (nm)", "/damage/damage_depth_nm", 1.0),
+        ("amorphous thickness (nm)", "/damage/amorphous_thickness_nm", 1.0),
+    ] {
+        let cells = table_row(&html, label);
+        assert_eq!(cells.len(), 2, "{label}");
+        for (k, s) in summaries.iter().enumerate() {
+            assert_shown(&cells[k], s.pointer(pointer).unwrap().as_f64().unwrap() * scale, &format!("{label} of sweep_{k}"));
+        }
+    }
+    assert!(html.contains("href=\"sweep_0/report.html\"") && html.contains("href=\"sweep_1/report.html\""));
+    assert!(html.contains("<th>figure \\ process.temperature</th><th>300</th><th>600</th>"));
+}
+
+
+/// The cells of the sweep_report.html table row whose first cell is `label` (text between <td> tags).
+fn table_row(html: &str, label: &str) -> Vec<String> {
+    let start = html.find(&format!("<tr><td>{label}</td>")).unwrap_or_else(|| panic!("row '{label}' in sweep_report.html"));
+    let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+    row.split("<td").skip(2).map(|c| c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()].to_string()).collect()
+}
+
+/// A table cell shows 6 significant digits of the summary value.
+fn assert_shown(cell: &str, value: f64, what: &str) {
+    let shown: f64 = cell.parse().unwrap_or_else(|_| panic!("{what}: '{cell}' is not a number"));
+    assert!((shown - value).abs() <= 5e-6 * value.abs() + 1e-300, "{what}: table shows {shown}, summary.json has {value}");
 }

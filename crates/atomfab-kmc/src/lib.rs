@@ -6,8 +6,9 @@
 //!   neighbour conditions, pair events for diffusion) and the cycle of timed phases.
 //! * [`Model::compile`] validates it (errors name the recipe key) and builds the lattice.
 //! * [`engine::Engine`] is the rejection-free BKL engine (see its module docs for the algorithm).
-//! * [`run`] drives all cycles and writes `summary.json`, `cycles.csv`, `coverage.csv`, the final
-//!   surface (`height_map.txt` or `trench_profile.csv`) and SVG plots.
+//! * [`run`] drives all cycles and writes `summary.json`, `cycles.csv`, `coverage.csv` and the final
+//!   surface (`height_map.txt` or `trench_profile.csv`); [`run_with_figures`] also returns the data of
+//!   the plots ([`output::Figure`]) for the report layer to draw.
 //!
 //! Units: Å, s, Pa, eV, K, amu; film thickness in Å, growth per cycle in Å/cycle.
 
@@ -29,11 +30,16 @@ pub use sim::{simulate, simulate_with, Progress, SimResult};
 /// Validate `config`, run all cycles from `seed` and write the outputs into `out_dir`.
 /// `progress` is called after every cycle.
 pub fn run(config: &KmcConfig, out_dir: &Path, seed: u64, progress: &mut dyn FnMut(Progress)) -> Result<Summary> {
+    run_with_figures(config, out_dir, seed, progress).map(|(summary, _)| summary)
+}
+
+/// As [`run`], also returning the data of the run's plots.
+pub fn run_with_figures(config: &KmcConfig, out_dir: &Path, seed: u64, progress: &mut dyn FnMut(Progress)) -> Result<(Summary, Vec<output::Figure>)> {
     let model = Model::compile(config)?;
     let res = simulate(&model, seed, progress)?;
     let summary = output::summarize(&model, &res);
     output::write_outputs(&model, &res, &summary, out_dir)?;
-    Ok(summary)
+    Ok((summary, output::figures(&model, &res)))
 }
 
 /// The Al₂O₃ TMA/H₂O recipe shipped in `examples/ald_al2o3.toml` (used by the benchmark).

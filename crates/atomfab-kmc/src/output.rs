@@ -1,8 +1,6 @@
 //! Files a run writes: summary.json, cycles.csv, coverage.csv, height_map.txt (2-D) or
-//! trench_profile.csv (trench), and SVG plots.
-//!
-//! The SVG plots are written by hand (a few polylines, axes and text): that keeps the crate free of
-//! plotting and font-loading dependencies and makes the files byte-for-byte deterministic.
+//! trench_profile.csv (trench); and the data of its plots ([`figures`]), which the report layer draws
+//! (data flows engine → report: this crate does not plot).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -237,37 +235,9 @@ pub fn write_outputs(model: &Model, res: &SimResult, summary: &Summary, out_dir:
                 let _ = writeln!(s, "{name},{d:.3},{t:.6}");
             }
             write_atomic(&out_dir.join("trench_profile.csv"), &s)?;
-            let wall: Vec<(f64, f64)> = prof.iter().filter(|p| p.0 == "wall").map(|p| (p.1, p.2)).collect();
-            let svg = line_plot(
-                "Film thickness along the trench wall",
-                "depth (Å)",
-                "thickness (Å)",
-                &[("wall".into(), wall)],
-            );
-            write_atomic(&out_dir.join("trench_profile.svg"), &svg)?;
         }
     }
 
-    // Plots.
-    let th: Vec<(f64, f64)> = res.rows.iter().map(|r| (r.cycle as f64, r.thickness_angstrom)).collect();
-    let mut series = vec![("reference surface".to_string(), th)];
-    if surf_types.len() > 1 {
-        for &t in &surf_types {
-            series.push((
-                lat.type_names[t].clone(),
-                res.rows.iter().map(|r| (r.cycle as f64, r.type_thickness_angstrom[t])).collect(),
-            ));
-        }
-    }
-    write_atomic(&out_dir.join("thickness_vs_cycle.svg"), &line_plot("Film thickness per cycle", "cycle", "thickness (Å)", &series))?;
-    let cov: Vec<(String, Vec<(f64, f64)>)> = model
-        .species
-        .iter()
-        .enumerate()
-        .filter(|&(k, _)| res.samples.iter().any(|s| s.counts[k] > 0))
-        .map(|(k, sp)| (sp.clone(), res.samples.iter().map(|s| (s.time_s, s.counts[k] as f64 / ns)).collect()))
-        .collect();
-    write_atomic(&out_dir.join("coverage_vs_time.svg"), &line_plot("Surface coverage", "time (s)", "coverage", &cov))?;
     Ok(())
 }
 
@@ -306,114 +276,60 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// The data of one plot of a run: drawn by the report layer into `<file_stem>.svg`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub file_stem: String,
+    pub title: String,
+    /// Axis labels with units.
+    pub x_label: String,
+    pub y_label: String,
+    /// (series name, points).
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
 }
 
-/// Round tick spacing (1, 2, 5 × 10^k) giving about 5 ticks over `span`.
-fn tick_step(span: f64) -> f64 {
-    let raw = span / 5.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let f = raw / mag;
-    mag * if f < 1.5 { 1.0 } else if f < 3.5 { 2.0 } else if f < 7.5 { 5.0 } else { 10.0 }
-}
-
-/// A minimal SVG line plot with axes, ticks and a legend.
-pub fn line_plot(title: &str, xlabel: &str, ylabel: &str, series: &[(String, Vec<(f64, f64)>)]) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 420.0;
-    const L: f64 = 70.0;
-    const R: f64 = 20.0;
-    const T: f64 = 40.0;
-    const B: f64 = 50.0;
-    const COLORS: [&str; 8] = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-    let pts = series.iter().flat_map(|s| s.1.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(x, y) in pts {
-        x0 = x0.min(x);
-        x1 = x1.max(x);
-        y0 = y0.min(y);
-        y1 = y1.max(y);
+/// The plots of a run: film thickness per cycle (per surface region too), coverage of each species
+/// that ever appeared vs time, and for a trench the film thickness along the wall.
+pub fn figures(model: &Model, res: &SimResult) -> Vec<Figure> {
+    let lat = &model.lattice;
+    let mut type_sites = vec![0u64; lat.type_names.len()];
+    for &t in &lat.site_type {
+        type_sites[t as usize] += 1;
     }
-    if x0 > x1 {
-        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    let surf_types: Vec<usize> =
+        (0..lat.type_names.len()).filter(|&t| lat.type_is_surface[t] && type_sites[t] > 0).collect();
+    let th: Vec<(f64, f64)> = res.rows.iter().map(|r| (r.cycle as f64, r.thickness_angstrom)).collect();
+    let mut series = vec![("reference surface".to_string(), th)];
+    if surf_types.len() > 1 {
+        for &t in &surf_types {
+            series.push((
+                lat.type_names[t].clone(),
+                res.rows.iter().map(|r| (r.cycle as f64, r.type_thickness_angstrom[t])).collect(),
+            ));
+        }
     }
-    if x1 - x0 <= 0.0 {
-        x1 = x0 + 1.0;
+    let ns = res.surface_sites.max(1) as f64;
+    let cov: Vec<(String, Vec<(f64, f64)>)> = model
+        .species
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| res.samples.iter().any(|s| s.counts[k] > 0))
+        .map(|(k, sp)| (sp.clone(), res.samples.iter().map(|s| (s.time_s, s.counts[k] as f64 / ns)).collect()))
+        .collect();
+    let fig = |stem: &str, title: &str, x: &str, y: &str, series| Figure {
+        file_stem: stem.into(),
+        title: title.into(),
+        x_label: x.into(),
+        y_label: y.into(),
+        series,
+    };
+    let mut out = vec![
+        fig("thickness_vs_cycle", "Film thickness per cycle", "cycle", "thickness (Å)", series),
+        fig("coverage_vs_time", "Surface coverage", "time (s)", "coverage (fraction of surface sites)", cov),
+    ];
+    if lat.kind == LatticeKind::Trench {
+        let wall: Vec<(f64, f64)> = trench_profile(model, res).into_iter().filter(|p| p.0 == "wall").map(|p| (p.1, p.2)).collect();
+        out.push(fig("trench_profile", "Film thickness along the trench wall", "depth (Å)", "thickness (Å)", vec![("wall".into(), wall)]));
     }
-    if y1 - y0 <= 0.0 {
-        y0 -= 0.5;
-        y1 += 0.5;
-    }
-    let (xs, ys) = (tick_step(x1 - x0), tick_step(y1 - y0));
-    let (x0, x1) = ((x0 / xs).floor() * xs, (x1 / xs).ceil() * xs);
-    let (y0, y1) = ((y0 / ys).floor() * ys, (y1 / ys).ceil() * ys);
-    let px = |x: f64| L + (x - x0) / (x1 - x0) * (W - L - R);
-    let py = |y: f64| H - B - (y - y0) / (y1 - y0) * (H - T - B);
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" font-family=\"sans-serif\" font-size=\"12\">\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-        W / 2.0,
-        xml_escape(title)
-    );
-    let _ = writeln!(
-        s,
-        "<rect x=\"{L}\" y=\"{T}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"black\"/>",
-        W - L - R,
-        H - T - B
-    );
-    let mut t = x0;
-    while t <= x1 + 1e-9 * xs {
-        let _ = writeln!(
-            s,
-            "<line x1=\"{0:.1}\" y1=\"{1}\" x2=\"{0:.1}\" y2=\"{2}\" stroke=\"black\"/><text x=\"{0:.1}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
-            px(t), H - B, H - B + 5.0, H - B + 18.0, fmt_tick(t, xs)
-        );
-        t += xs;
-    }
-    let mut t = y0;
-    while t <= y1 + 1e-9 * ys {
-        let _ = writeln!(
-            s,
-            "<line x1=\"{0}\" y1=\"{1:.1}\" x2=\"{2}\" y2=\"{1:.1}\" stroke=\"black\"/><text x=\"{3}\" y=\"{4:.1}\" text-anchor=\"end\">{5}</text>",
-            L - 5.0, py(t), L, L - 8.0, py(t) + 4.0, fmt_tick(t, ys)
-        );
-        t += ys;
-    }
-    let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", (L + W - R) / 2.0, H - 12.0, xml_escape(xlabel));
-    let _ = writeln!(
-        s,
-        "<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {0})\">{1}</text>",
-        (T + H - B) / 2.0,
-        xml_escape(ylabel)
-    );
-    for (k, (name, p)) in series.iter().enumerate() {
-        let c = COLORS[k % COLORS.len()];
-        let pts: Vec<String> =
-            p.iter().filter(|q| q.0.is_finite() && q.1.is_finite()).map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y))).collect();
-        let _ = writeln!(s, "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"1.5\" points=\"{}\"/>", pts.join(" "));
-        let ly = T + 16.0 + 16.0 * k as f64;
-        let _ = writeln!(
-            s,
-            "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{c}\" stroke-width=\"2\"/><text x=\"{3}\" y=\"{4}\">{5}</text>",
-            W - R - 150.0, ly, W - R - 130.0, W - R - 125.0, ly + 4.0, xml_escape(name)
-        );
-    }
-    s.push_str("</svg>\n");
-    s
-}
-
-fn fmt_tick(v: f64, step: f64) -> String {
-    if v.abs() < step * 1e-9 {
-        return "0".to_string();
-    }
-    if step >= 1.0 && v.abs() < 1e6 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1e-3 && v.abs() < 1e6 {
-        let dec = (-step.log10().floor()).max(0.0) as usize;
-        format!("{v:.dec$}")
-    } else {
-        format!("{v:.1e}")
-    }
+    out
 }

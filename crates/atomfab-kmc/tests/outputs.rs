@@ -1,9 +1,9 @@
 //! `run` writes the files a process engineer and the metrology crate read.
 
-use atomfab_kmc::{run, KmcConfig};
+use atomfab_kmc::{run_with_figures, KmcConfig};
 
 #[test]
-fn run_writes_summary_csvs_height_map_and_plots() {
+fn run_writes_summary_csvs_height_map_and_plot_data() {
     let path = format!("{}/../../examples/ald_al2o3.toml", env!("CARGO_MANIFEST_DIR"));
     let mut cfg = KmcConfig::from_recipe_str(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
     cfg.cycle.count = 3;
@@ -11,7 +11,7 @@ fn run_writes_summary_csvs_height_map_and_plots() {
     cfg.lattice.ny = 16;
     let dir = tempfile::tempdir().unwrap();
     let mut seen = Vec::new();
-    let summary = run(&cfg, dir.path(), 9, &mut |p| seen.push(p.cycle)).unwrap();
+    let (summary, figures) = run_with_figures(&cfg, dir.path(), 9, &mut |p| seen.push(p.cycle)).unwrap();
     assert_eq!(seen, vec![1, 2, 3]);
 
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
@@ -48,8 +48,15 @@ fn run_writes_summary_csvs_height_map_and_plots() {
     let mean = vals.iter().flatten().sum::<f64>() / (24.0 * 16.0);
     assert!((mean - summary.thickness_angstrom).abs() < 1e-3);
 
-    for svg in ["thickness_vs_cycle.svg", "coverage_vs_time.svg"] {
-        let s = std::fs::read_to_string(dir.path().join(svg)).unwrap();
-        assert!(s.starts_with("<svg") && s.trim_end().ends_with("</svg>") && s.contains("<polyline"), "{svg}");
-    }
+    // Plot data (drawn by the report layer): thickness per cycle ends at the final thickness, coverage
+    // curves of the species that appeared, one point per coverage.csv row.
+    let stems: Vec<&str> = figures.iter().map(|f| f.file_stem.as_str()).collect();
+    assert_eq!(stems, ["thickness_vs_cycle", "coverage_vs_time"]);
+    let th = &figures[0].series[0].1;
+    assert_eq!(th.len(), 4);
+    assert!((th[3].1 - summary.thickness_angstrom).abs() < 1e-12);
+    let names: Vec<&str> = figures[1].series.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(names, ["OH", "AlMe2"]);
+    assert!(figures[1].series.iter().all(|s| s.1.len() == rows.len() - 1));
+    assert!(!dir.path().join("thickness_vs_cycle.svg").exists(), "the engine crate writes data, not pictures");
 }

@@ -70,8 +70,8 @@ pub fn comparison_report(c: &Comparison) -> Report {
     blocks.extend(c.notes.iter().map(|n| Block::Text(n.clone())));
     r.section("Sweep", blocks);
 
-    let mut header = vec!["figure".to_string()];
-    header.extend(c.variants.iter().map(|v| format!("{} = {}", c.parameter, v.value)));
+    let mut header = vec![format!("figure \\ {}", c.parameter)];
+    header.extend(c.variants.iter().map(|v| v.value.clone()));
     let mut rows: Vec<Vec<Cell>> = c
         .figures
         .iter()
@@ -117,7 +117,6 @@ pub fn comparison_report(c: &Comparison) -> Report {
                     (!points.is_empty()).then(|| Plot {
                         title: f.label.clone(),
                         x_label: c.parameter.clone(),
-                        y_label: f.label.clone(),
                         series: vec![Series { name: String::new(), points }],
                         ..Default::default()
                     })
@@ -159,7 +158,8 @@ mod tests {
             ..Default::default()
         };
         let html = crate::render_html(&comparison_report(&c));
-        assert!(html.contains("<td>force (nN)</td><td>10.5000</td><td>8.25000</td>"), "{html}");
+        assert!(html.contains("<th>figure \\ process.temperature</th><th>300</th><th>600</th>"), "{html}");
+        assert!(html.contains("<td>force (nN)</td><td>10.5000</td><td>8.25000</td>"));
         assert!(html.contains("<td>Sq (nm)</td><td>—</td><td>0.300000</td>"));
         assert!(html.contains("href=\"sweep_1/report.html\""));
         assert!(html.contains("class=\"pass\">PASS") && html.contains("class=\"fail\">FAIL"));

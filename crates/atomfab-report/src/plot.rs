@@ -133,7 +133,7 @@ impl Plot {
                             .configure_series_labels()
                             .background_style(WHITE.mix(0.85))
                             .border_style(BLACK)
-                            .position(SeriesLabelPosition::UpperRight)
+                            .position(legend_corner(&data, (x0, x1), (y0, y1), self.log_x, self.log_y))
                             .draw();
                     }
                 }};
@@ -147,6 +147,31 @@ impl Plot {
             let _ = root.present();
         }
         svg
+    }
+}
+
+/// The plot corner with the fewest data points, where the legend hides the least.
+fn legend_corner(data: &[Vec<(f64, f64)>], xr: (f64, f64), yr: (f64, f64), log_x: bool, log_y: bool) -> SeriesLabelPosition {
+    let frac = |v: f64, (a, b): (f64, f64), log: bool| if log { (v.ln() - a.ln()) / (b.ln() - a.ln()) } else { (v - a) / (b - a) };
+    // Points in the outer 45 % × 35 % of each corner: upper right, upper left, lower right, lower left.
+    let mut count = [0usize; 4];
+    for &(x, y) in data.iter().flatten() {
+        let (fx, fy) = (frac(x, xr, log_x), frac(y, yr, log_y));
+        let right = fx > 0.55;
+        let left = fx < 0.45;
+        if fy > 0.65 {
+            count[0] += right as usize;
+            count[1] += left as usize;
+        } else if fy < 0.35 {
+            count[2] += right as usize;
+            count[3] += left as usize;
+        }
+    }
+    match (0..4).min_by_key(|&k| count[k]).unwrap_or(0) {
+        0 => SeriesLabelPosition::UpperRight,
+        1 => SeriesLabelPosition::UpperLeft,
+        2 => SeriesLabelPosition::LowerRight,
+        _ => SeriesLabelPosition::LowerLeft,
     }
 }
 

@@ -1,95 +1,105 @@
-//! The `[kmc]` recipe section in `atomfab run`, `atomfab run --sweep`, and `atomfab bench kmc`.
+//! The `[kmc]` recipe section in `atomfab run` (the engine's files, its plots drawn here, report.html)
+//! and `atomfab bench kmc`.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+use atomfab_report::{Block, Plot, Report, Series};
 use clap::Args;
-use std::fmt::Write as _;
 use std::path::Path;
 
-use super::run::RunArgs;
-
-/// Runs the lattice kMC of a recipe into `out`; returns the summary fields for summary.json.
-pub fn run_recipe(cfg: &atomfab_kmc::KmcConfig, out: &Path, seed: u64, source: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+/// Runs the lattice kMC of a recipe into `out`: the engine's data files, one SVG per plot and
+/// `report.html`; returns the summary fields for summary.json.
+pub fn run_recipe(cfg: &atomfab_kmc::KmcConfig, out: &Path, seed: u64, title: &str, recipe_text: &str, source: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
     let mut bar = crate::progress::Progress::new("kmc cycles", cfg.cycle.count as u64);
-    let summary = atomfab_kmc::run(cfg, out, seed, &mut |p| bar.set(p.cycle as u64)).with_context(|| source.to_string())?;
+    let (summary, figures) =
+        atomfab_kmc::run_with_figures(cfg, out, seed, &mut |p| bar.set(p.cycle as u64)).with_context(|| source.to_string())?;
     bar.finish();
     eprintln!(
         "atomfab: kmc {} cycles, GPC {:.4} Å/cycle, {} events ({:.3e} events/s)",
         summary.cycles, summary.gpc_angstrom_per_cycle, summary.events, summary.events_per_second
     );
+    let plots: Vec<Plot> = figures
+        .iter()
+        .map(|f| Plot {
+            title: f.title.clone(),
+            x_label: f.x_label.clone(),
+            y_label: f.y_label.clone(),
+            series: f.series.iter().map(|(name, points)| Series { name: name.clone(), points: points.clone() }).collect(),
+            ..Default::default()
+        })
+        .collect();
+    for (f, p) in figures.iter().zip(&plots) {
+        let path = out.join(format!("{}.svg", f.file_stem));
+        let svg = p.to_svg(760, 420);
+        atomfab_core::fsutil::write_atomic(&path, |w| std::io::Write::write_all(w, svg.as_bytes()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let page = report(&summary, plots, out, title, recipe_text);
+    atomfab_report::write_html(&out.join("report.html"), &page).with_context(|| format!("writing {}", out.join("report.html").display()))?;
+    eprintln!("atomfab: report {}", out.join("report.html").display());
     match serde_json::to_value(&summary)? {
         serde_json::Value::Object(m) => Ok(m),
         _ => unreachable!("Summary serialises to an object"),
     }
 }
 
-/// `atomfab run RECIPE --sweep key=v1,v2,...`: one run per value into `OUT/sweep_<k>/`, then
-/// `OUT/sweep.csv` (every numeric summary field per value), `OUT/summary.json` and `OUT/sweep.svg`.
-pub fn sweep(args: RunArgs, spec: &str) -> Result<()> {
-    let (key, values) = spec.split_once('=').with_context(|| format!("--sweep '{spec}': expected key=v1,v2,..."))?;
-    let key = key.trim();
-    let values: Vec<&str> = values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
-    if key.is_empty() || values.is_empty() {
-        bail!("--sweep '{spec}': expected key=v1,v2,... with at least one value");
+/// The kMC run's report: key figures, plots, the final height map (2-D lattices), the recipe.
+fn report(s: &atomfab_kmc::Summary, plots: Vec<Plot>, out: &Path, title: &str, recipe_text: &str) -> Report {
+    let mut r = Report::new(if title.is_empty() { "kMC run" } else { title }, &format!("lattice kinetic Monte Carlo, seed {}", s.seed));
+    let mut kv = vec![
+        ("cycles".to_string(), s.cycles.to_string()),
+        ("GPC (mean over all cycles)".to_string(), format!("{:.4} Å/cycle", s.gpc_angstrom_per_cycle)),
+        ("GPC (second half, steady state)".to_string(), format!("{:.4} Å/cycle", s.gpc_steady_angstrom_per_cycle)),
+        ("EPC".to_string(), format!("{:.4} Å/cycle", s.epc_angstrom_per_cycle)),
+        ("film thickness".to_string(), format!("{:.4} Å", s.thickness_angstrom)),
+        ("RMS roughness".to_string(), format!("{:.4} Å", s.roughness_rms_angstrom)),
+    ];
+    kv.extend(s.coverage.iter().map(|(sp, c)| (format!("final coverage {sp}"), format!("{c:.4}"))));
+    if let Some(x) = s.selectivity {
+        kv.push(("selectivity".into(), format!("{x:.4}")));
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("{}: cannot create output folder", args.out.display()))?;
-    let mut rows: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();
-    for (k, v) in values.iter().enumerate() {
-        let dir = args.out.join(format!("sweep_{k}"));
-        eprintln!("atomfab: sweep {key} = {v} -> {}", dir.display());
-        let mut overrides = args.overrides.clone();
-        overrides.push(format!("{key}={v}"));
-        let one = RunArgs { recipe: args.recipe.clone(), out: dir.clone(), overrides, sweep: None, resume: None };
-        super::run::run(one).with_context(|| format!("--sweep {key} = {v}"))?;
-        let text = std::fs::read_to_string(dir.join("summary.json")).with_context(|| format!("{}: summary.json", dir.display()))?;
-        let map = match serde_json::from_str(&text)? {
-            serde_json::Value::Object(m) => m,
-            _ => bail!("{}: summary.json is not an object", dir.display()),
-        };
-        rows.push((v.to_string(), map));
+    if let Some(x) = s.step_coverage {
+        kv.push(("step coverage (bottom / field)".into(), format!("{x:.4}")));
     }
-    // Nested figures (e.g. a process's removal.mean_cutting_force_nn) become dotted columns too.
-    let flat: Vec<serde_json::Map<String, serde_json::Value>> = rows.iter().map(|(_, m)| flatten(m)).collect();
-    // Numeric top-level fields present in every run, in the order of the first summary.
-    let cols: Vec<String> = flat[0]
-        .iter()
-        .filter(|(name, val)| val.is_number() && flat.iter().all(|r| r.get(*name).is_some_and(|x| x.is_number())))
-        .map(|(name, _)| name.clone())
-        .collect();
-    let mut csv = format!("{key},run_dir");
-    for c in &cols {
-        let _ = write!(csv, ",{c}");
+    kv.push(("events".into(), format!("{} in {} s simulated ({:.3e} events/s wall)", s.events, atomfab_report::compare::format_value(s.simulated_time_s), s.events_per_second)));
+    kv.push(("sites".into(), s.sites.to_string()));
+    r.section("Summary", vec![Block::KeyValues(kv)]);
+    if s.regions.len() > 1 {
+        let rows = s
+            .regions
+            .iter()
+            .map(|(name, g)| vec![name.clone(), g.sites.to_string(), format!("{:.4}", g.thickness_angstrom), format!("{:.4}", g.gpc_angstrom_per_cycle)])
+            .collect();
+        r.section(
+            "Regions",
+            vec![Block::Table { header: vec!["region".into(), "sites".into(), "thickness (Å)".into(), "GPC (Å/cycle)".into()], rows }],
+        );
     }
-    csv.push('\n');
-    for (k, ((v, _), m)) in rows.iter().zip(&flat).enumerate() {
-        let _ = write!(csv, "{v},sweep_{k}");
-        for c in &cols {
-            let _ = write!(csv, ",{}", m[c]);
-        }
-        csv.push('\n');
+    r.section("Plots", plots.into_iter().map(Block::Plot).collect());
+    if let Some((nx, ny, z)) = read_height_map(&out.join("height_map.txt")) {
+        let (lo, hi) = z.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        r.section(
+            "Final surface",
+            vec![Block::Png {
+                caption: format!("height map {nx} × {ny} sites (height_map.txt): dark = {lo:.2} Å, yellow = {hi:.2} Å"),
+                data: atomfab_report::height_map_png(nx, ny, &z),
+            }],
+        );
     }
-    atomfab_kmc::output::write_atomic(&args.out.join("sweep.csv"), &csv)?;
-    let summary = serde_json::json!({
-        "sweep_key": key,
-        "values": values,
-        "runs": rows.iter().enumerate().map(|(k, (v, m))| serde_json::json!({"value": v, "dir": format!("sweep_{k}"), "summary": m})).collect::<Vec<_>>(),
-    });
-    atomfab_kmc::output::write_atomic(&args.out.join("summary.json"), &(serde_json::to_string_pretty(&summary)? + "\n"))?;
-    // Plot the main figures of merit against the swept value when the values are numbers.
-    let xs: Option<Vec<f64>> = values.iter().map(|v| v.parse::<f64>().ok()).collect();
-    if let Some(xs) = xs {
-        let series: Vec<(String, Vec<(f64, f64)>)> =
-            ["gpc_angstrom_per_cycle", "epc_angstrom_per_cycle", "step_coverage", "selectivity"]
-                .iter()
-                .filter(|c| cols.iter().any(|x| x == *c))
-                .map(|c| (c.to_string(), xs.iter().zip(&flat).map(|(&x, r)| (x, r[*c].as_f64().unwrap_or(f64::NAN))).collect()))
-                .collect();
-        if !series.is_empty() {
-            let svg = atomfab_kmc::output::line_plot(&format!("Sweep of {key}"), key, "value", &series);
-            atomfab_kmc::output::write_atomic(&args.out.join("sweep.svg"), &svg)?;
-        }
-    }
-    eprintln!("atomfab: wrote {}", args.out.join("sweep.csv").display());
-    Ok(())
+    r.section("Recipe", vec![Block::Code(recipe_text.to_string())]);
+    r
+}
+
+/// The engine's height_map.txt (comment lines, then rows y = 0.. of nx values) as (nx, ny, z) with row 0
+/// at the bottom; `None` when absent (trench runs) or unreadable.
+fn read_height_map(path: &Path) -> Option<(usize, usize, Vec<f64>)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split_whitespace().map(|x| x.parse().ok()).collect::<Option<Vec<f64>>>())
+        .collect::<Option<_>>()?;
+    let nx = rows.first()?.len();
+    (nx > 0 && rows.iter().all(|r| r.len() == nx)).then(|| (nx, rows.len(), rows.concat()))
 }
 
 #[derive(Args)]
@@ -127,22 +137,4 @@ pub fn bench(b: BenchKmcArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Object fields of a summary flattened to dotted names (arrays stay as they are).
-fn flatten(map: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
-    fn walk(prefix: &str, map: &serde_json::Map<String, serde_json::Value>, out: &mut serde_json::Map<String, serde_json::Value>) {
-        for (k, v) in map {
-            let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-            match v {
-                serde_json::Value::Object(m) => walk(&name, m, out),
-                other => {
-                    out.insert(name, other.clone());
-                }
-            }
-        }
-    }
-    let mut out = serde_json::Map::new();
-    walk("", map, &mut out);
-    out
 }

@@ -11,3 +11,4 @@ pub mod md;
 pub mod process;
 pub mod run;
 pub mod surface;
+pub mod sweep;

@@ -16,7 +16,7 @@ pub struct RunArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
     /// Run once per value, e.g. --sweep kmc.cycle.phases.0.duration_s=0.01,0.1 (numeric path parts
-    /// index arrays); writes OUT/sweep_<k>/ per value and OUT/sweep.csv.
+    /// index arrays); writes OUT/sweep_<k>/ per value, OUT/sweep.csv and OUT/sweep_report.html.
     #[arg(long, value_name = "KEY=V1,V2,...")]
     pub sweep: Option<String>,
     /// Continue the run whose output folder is DIR from its MD checkpoint (bit-identical to not stopping).
@@ -29,7 +29,7 @@ pub fn run(mut args: RunArgs) -> Result<()> {
         args.out = dir;
     }
     if let Some(spec) = args.sweep.clone() {
-        return super::kmc::sweep(args, &spec);
+        return super::sweep::run(args, &spec);
     }
     let (text, source) = recipe::load_text(args.recipe.as_deref())?;
     let text = recipe::apply_overrides(&text, &source, &args.overrides)?;
@@ -77,7 +77,7 @@ pub fn run(mut args: RunArgs) -> Result<()> {
     }
 
     if let Some(kmc) = &recipe.kmc {
-        summary.extend(super::kmc::run_recipe(kmc, &args.out, recipe.seed, &source)?);
+        summary.extend(super::kmc::run_recipe(kmc, &args.out, recipe.seed, recipe.title.as_deref().unwrap_or(""), &text, &source)?);
     }
 
     if let Some(process) = &recipe.process {

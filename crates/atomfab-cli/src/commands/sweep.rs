@@ -1,0 +1,255 @@
+//! `atomfab run RECIPE --sweep key=v1,v2,...`: one run per value (any recipe kind: `[process]`, `[kmc]`,
+//! `[md]`), then the comparison: `OUT/sweep.csv` (every numeric summary figure, nested ones as dotted
+//! columns), `OUT/summary.json`, `OUT/sweep_report.html` (the key figures per variant, plotted against the
+//! swept value, with links to each variant's report) and, for kMC, `OUT/sweep.svg` (GPC/EPC vs value).
+
+use anyhow::{bail, Context, Result};
+use serde_json::{Map, Value};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::run::RunArgs;
+
+/// A key figure of a summary: where it is (JSON pointer), its label with unit, and the factor from the
+/// summary's unit to the label's.
+struct KeyFigure {
+    pointer: String,
+    label: String,
+    scale: f64,
+}
+
+fn fig(pointer: &str, label: &str, scale: f64) -> KeyFigure {
+    KeyFigure { pointer: pointer.to_string(), label: label.to_string(), scale }
+}
+
+/// The figures a process engineer compares, by the kind of run the summary comes from (taken from the
+/// first variant; figures missing in a variant show as "—").
+fn key_figures(first: &Value) -> Vec<KeyFigure> {
+    let mut out = Vec::new();
+    if first.get("removal").is_some() {
+        out.extend([
+            fig("/removal/mean_cutting_force_nn", "mean cutting force (nN)", 1.0),
+            fig("/removal/mean_thrust_force_nn", "mean thrust force (nN)", 1.0),
+            fig("/removal/cutting_force_per_width_n_per_m", "cutting force per width (N/m)", 1.0),
+            fig("/removal/specific_cutting_energy_gpa", "specific cutting energy (GPa)", 1.0),
+            fig("/removal/force_ratio", "thrust / cutting force", 1.0),
+            fig("/removal/chip_atoms", "chip atoms", 1.0),
+            fig("/removal/material_removal_rate_nm3_per_ns", "material removal rate (nm³/ns)", 1.0),
+            fig("/max_temperature_k", "max temperature (K)", 1.0),
+            // ISO 25178 heights are stored in metres.
+            fig("/surface/Sa", "Sa (nm)", 1e9),
+            fig("/surface/Sq", "Sq (nm)", 1e9),
+        ]);
+        if let Some(bands) = first.get("band_rms").and_then(Value::as_array) {
+            for (k, b) in bands.iter().enumerate() {
+                let label = format!(
+                    "band RMS {} {}–{} 1/nm (nm)",
+                    b["band"].as_str().unwrap_or("?"),
+                    b["from_per_nm"].as_f64().unwrap_or(f64::NAN),
+                    b["to_per_nm"].as_f64().unwrap_or(f64::NAN)
+                );
+                out.push(fig(&format!("/band_rms/{k}/rms_nm"), &label, 1.0));
+            }
+        }
+        out.extend([
+            fig("/damage/damage_depth_nm", "damage depth (nm)", 1.0),
+            fig("/damage/amorphous_thickness_nm", "amorphous thickness (nm)", 1.0),
+        ]);
+    }
+    if first.get("gpc_angstrom_per_cycle").is_some() {
+        out.extend([
+            fig("/gpc_angstrom_per_cycle", "GPC (Å/cycle)", 1.0),
+            fig("/gpc_steady_angstrom_per_cycle", "steady-state GPC (Å/cycle)", 1.0),
+            fig("/epc_angstrom_per_cycle", "EPC (Å/cycle)", 1.0),
+            fig("/thickness_angstrom", "film thickness (Å)", 1.0),
+            fig("/roughness_rms_angstrom", "RMS roughness (Å)", 1.0),
+        ]);
+        if let Some(cov) = first.get("coverage").and_then(Value::as_object) {
+            for sp in cov.keys() {
+                out.push(fig(&format!("/coverage/{}", pointer_escape(sp)), &format!("final coverage {sp}"), 1.0));
+            }
+        }
+        if let Some(regions) = first.get("regions").and_then(Value::as_object) {
+            if regions.len() > 1 {
+                for r in regions.keys() {
+                    out.push(fig(&format!("/regions/{}/gpc_angstrom_per_cycle", pointer_escape(r)), &format!("GPC on {r} (Å/cycle)"), 1.0));
+                }
+            }
+        }
+        out.extend([
+            fig("/selectivity", "selectivity", 1.0),
+            fig("/step_coverage", "step coverage", 1.0),
+            fig("/events", "kMC events", 1.0),
+            fig("/simulated_time_s", "simulated time (s)", 1.0),
+        ]);
+    }
+    if first.get("md_final_temperature").is_some() {
+        let unit = if first["units"] == "lj" { "" } else { " (K)" };
+        let e = if first["units"] == "lj" { "" } else { " (eV)" };
+        out.extend([
+            fig("/md_final_temperature", &format!("final temperature{unit}"), 1.0),
+            fig("/md_final_potential_energy", &format!("final potential energy{e}"), 1.0),
+            fig("/md_final_total_energy", &format!("final total energy{e}"), 1.0),
+            fig("/md_final_conserved_energy", &format!("final conserved energy{e}"), 1.0),
+            fig("/md_atom_steps_per_second", "atom-steps per second", 1.0),
+        ]);
+    }
+    // Drop figures no variant has (e.g. selectivity of a plain ALD recipe) in `compare`.
+    out
+}
+
+fn pointer_escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+pub fn run(args: RunArgs, spec: &str) -> Result<()> {
+    let (key, values) = spec.split_once('=').with_context(|| format!("--sweep '{spec}': expected key=v1,v2,..."))?;
+    let key = key.trim();
+    let values: Vec<&str> = values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
+    if key.is_empty() || values.is_empty() {
+        bail!("--sweep '{spec}': expected key=v1,v2,... with at least one value");
+    }
+    // The recipe every variant starts from, for the echo (also checks it parses before any run).
+    let (text, source) = crate::recipe::load_text(args.recipe.as_deref())?;
+    let text = crate::recipe::apply_overrides(&text, &source, &args.overrides)?;
+    let title = toml::from_str::<toml::Table>(&text)
+        .ok()
+        .and_then(|t| t.get("title").and_then(|v| v.as_str()).map(str::to_string))
+        .unwrap_or_else(|| source.clone());
+    std::fs::create_dir_all(&args.out).with_context(|| format!("{}: cannot create output folder", args.out.display()))?;
+    let mut rows: Vec<(String, Map<String, Value>)> = Vec::new();
+    for (k, v) in values.iter().enumerate() {
+        let dir = args.out.join(format!("sweep_{k}"));
+        eprintln!("atomfab: sweep {key} = {v} -> {}", dir.display());
+        let mut overrides = args.overrides.clone();
+        overrides.push(format!("{key}={v}"));
+        let one = RunArgs { recipe: args.recipe.clone(), out: dir.clone(), overrides, sweep: None, resume: None };
+        super::run::run(one).with_context(|| format!("--sweep {key} = {v}"))?;
+        let body = std::fs::read_to_string(dir.join("summary.json")).with_context(|| format!("{}: summary.json", dir.display()))?;
+        let map = match serde_json::from_str(&body).with_context(|| format!("{}: summary.json", dir.display()))? {
+            Value::Object(m) => m,
+            _ => bail!("{}: summary.json is not an object", dir.display()),
+        };
+        rows.push((v.to_string(), map));
+    }
+    write_csv(&args.out, key, &rows)?;
+    let summary = serde_json::json!({
+        "sweep_key": key,
+        "values": values,
+        "runs": rows.iter().enumerate().map(|(k, (v, m))| serde_json::json!({"value": v, "dir": format!("sweep_{k}"), "summary": m})).collect::<Vec<_>>(),
+    });
+    write_text(&args.out.join("summary.json"), &(serde_json::to_string_pretty(&summary)? + "\n"))?;
+
+    let comparison = compare(&args.out, key, &title, &text, &rows);
+    let html = args.out.join("sweep_report.html");
+    atomfab_report::write_html(&html, &atomfab_report::comparison_report(&comparison)).with_context(|| format!("writing {}", html.display()))?;
+    write_kmc_svg(&args.out, key, &rows)?;
+    eprintln!("atomfab: wrote {} and {}", args.out.join("sweep.csv").display(), html.display());
+    Ok(())
+}
+
+/// The comparison page's data: key figures of every variant, grades, links to the variants' reports.
+fn compare(out: &Path, key: &str, title: &str, recipe: &str, rows: &[(String, Map<String, Value>)]) -> atomfab_report::Comparison {
+    let docs: Vec<Value> = rows.iter().map(|(_, m)| Value::Object(m.clone())).collect();
+    let figures: Vec<KeyFigure> = key_figures(&docs[0])
+        .into_iter()
+        .filter(|f| docs.iter().any(|d| d.pointer(&f.pointer).is_some_and(Value::is_number)))
+        .collect();
+    let variants = rows
+        .iter()
+        .zip(&docs)
+        .enumerate()
+        .map(|(k, ((v, _), doc))| {
+            let dir = format!("sweep_{k}");
+            let link = ["report.html", "summary.json"].iter().find(|f| out.join(&dir).join(f).is_file()).map(|f| format!("{dir}/{f}"));
+            let graded = doc.get("grades").and_then(Value::as_array).is_some_and(|g| !g.is_empty());
+            atomfab_report::Variant {
+                value: v.clone(),
+                link,
+                values: figures.iter().map(|f| doc.pointer(&f.pointer).and_then(Value::as_f64).map(|x| x * f.scale)).collect(),
+                pass: if graded { doc.get("pass").and_then(Value::as_bool) } else { None },
+            }
+        })
+        .collect();
+    atomfab_report::Comparison {
+        title: format!("{title}: sweep of {key}"),
+        subtitle: format!("{} variants; each variant's files are in sweep_<k>/", rows.len()),
+        parameter: key.to_string(),
+        recipe: recipe.to_string(),
+        figures: figures.iter().map(|f| atomfab_report::Figure { label: f.label.clone() }).collect(),
+        variants,
+        notes: vec!["Every numeric figure of every variant is in sweep.csv (nested figures as dotted columns).".into()],
+    }
+}
+
+/// `sweep.csv`: the swept value, the run folder, then every numeric figure present in all runs.
+fn write_csv(out: &Path, key: &str, rows: &[(String, Map<String, Value>)]) -> Result<()> {
+    let flat: Vec<Map<String, Value>> = rows.iter().map(|(_, m)| flatten(m)).collect();
+    let cols: Vec<String> = flat[0]
+        .iter()
+        .filter(|(name, val)| val.is_number() && flat.iter().all(|r| r.get(*name).is_some_and(Value::is_number)))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let mut csv = format!("{key},run_dir");
+    for c in &cols {
+        let _ = write!(csv, ",{c}");
+    }
+    csv.push('\n');
+    for (k, ((v, _), m)) in rows.iter().zip(&flat).enumerate() {
+        let _ = write!(csv, "{v},sweep_{k}");
+        for c in &cols {
+            let _ = write!(csv, ",{}", m[c]);
+        }
+        csv.push('\n');
+    }
+    write_text(&out.join("sweep.csv"), &csv)
+}
+
+/// kMC sweeps also get the saturation-curve picture `sweep.svg` (GPC, EPC, step coverage, selectivity
+/// vs the swept value) when the values are numbers.
+fn write_kmc_svg(out: &Path, key: &str, rows: &[(String, Map<String, Value>)]) -> Result<()> {
+    let Some(xs) = rows.iter().map(|(v, _)| v.parse::<f64>().ok()).collect::<Option<Vec<f64>>>() else {
+        return Ok(());
+    };
+    let series: Vec<atomfab_report::Series> = ["gpc_angstrom_per_cycle", "epc_angstrom_per_cycle", "step_coverage", "selectivity"]
+        .iter()
+        .filter(|c| rows.iter().all(|(_, m)| m.get(**c).is_some_and(Value::is_number)))
+        .map(|c| atomfab_report::Series {
+            name: c.to_string(),
+            points: xs.iter().zip(rows).map(|(&x, (_, m))| (x, m[*c].as_f64().unwrap_or(f64::NAN))).collect(),
+        })
+        .collect();
+    if series.is_empty() {
+        return Ok(());
+    }
+    let plot = atomfab_report::Plot {
+        title: format!("Sweep of {key}"),
+        x_label: key.to_string(),
+        y_label: "Å/cycle (GPC, EPC); fraction (step coverage, selectivity)".into(),
+        series,
+        ..Default::default()
+    };
+    write_text(&out.join("sweep.svg"), &plot.to_svg(760, 420))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    atomfab_core::fsutil::write_atomic(path, |w| std::io::Write::write_all(w, text.as_bytes())).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Object fields of a summary flattened to dotted names (arrays stay as they are).
+fn flatten(map: &Map<String, Value>) -> Map<String, Value> {
+    fn walk(prefix: &str, map: &Map<String, Value>, out: &mut Map<String, Value>) {
+        for (k, v) in map {
+            let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            match v {
+                Value::Object(m) => walk(&name, m, out),
+                other => {
+                    out.insert(name, other.clone());
+                }
+            }
+        }
+    }
+    let mut out = Map::new();
+    walk("", map, &mut out);
+    out
+}
