@@ -13,6 +13,6 @@ fn main() {
     let r = search(&s).unwrap();
     println!("{}", serde_json::to_string(&r).unwrap());
     if let Ok(path) = std::env::var("PROBE_XYZ") {
-        atomfab_cluster::xyz::write_extxyz(std::path::Path::new(&path), &[atomfab_cluster::xyz::XyzFrame{positions:&r.positions, energy:r.energy, point_group:&r.point_group}], "Ar", atomfab_core::UnitSystem::Lj, "lj").unwrap();
+        atomfab_cluster::xyz::write_extxyz(std::path::Path::new(&path), &[atomfab_cluster::xyz::XyzFrame{positions:&r.positions, energy:r.energy, point_group:&r.point_group}], &["Ar".to_string()], atomfab_core::UnitSystem::Lj, "lj").unwrap();
     }
 }

@@ -1,6 +1,7 @@
 //! The `[cluster]` recipe section and a runner for it.
 
 use crate::error::ClusterError;
+use crate::external::parse_composition;
 use crate::potential::PotentialSpec;
 use crate::search::{search, Method, SearchResult, SearchSettings, Target};
 use crate::xyz::{write_extxyz, XyzFrame};
@@ -11,7 +12,8 @@ use std::path::PathBuf;
 /// ```toml
 /// [cluster]
 /// n = 38
-/// potential = "lj"          # lj | morse:rho=6 | gupta:Au | sutton-chen:12-6 | …
+/// potential = "lj"          # lj | morse:rho=6 | gupta:Au | sutton-chen:12-6 | eam:Cu_u3.eam | tersoff:SiC.tersoff:Si,C
+/// # composition = "Si4C4"   # instead of n, for multi-species potentials
 /// target = "ccd"            # or an energy
 /// time_limit_s = 30
 /// out = "lj38.xyz"
@@ -19,8 +21,10 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
-    /// Number of atoms.
-    pub n: usize,
+    /// Number of atoms (may be left out when `composition` is given).
+    pub n: Option<usize>,
+    /// Composition for multi-species potentials, e.g. `Si4C4` (element symbols with counts, in order).
+    pub composition: Option<String>,
     #[serde(default = "default_potential")]
     pub potential: PotentialSpec,
     #[serde(default)]
@@ -47,7 +51,8 @@ pub struct ClusterConfig {
     pub out: Option<PathBuf>,
     /// Extended XYZ file with the `keep` lowest distinct minima.
     pub minima_out: Option<PathBuf>,
-    /// Chemical symbol written to the XYZ files (default X, a dummy atom).
+    /// Chemical symbol written to the XYZ files for single-species built-in potentials (default X, a dummy
+    /// atom); with a composition or a shared-trait potential the atoms carry their own species.
     #[serde(default = "default_species")]
     pub species: String,
 }
@@ -72,7 +77,8 @@ impl ClusterConfig {
     /// A config with defaults for `n` atoms of reduced LJ.
     pub fn new(n: usize) -> Self {
         Self {
-            n,
+            n: Some(n),
+            composition: None,
             potential: default_potential(),
             method: Method::default(),
             seed: 1,
@@ -91,8 +97,18 @@ impl ClusterConfig {
     }
 
     /// Search settings with the documented defaults filled in.
-    pub fn settings(&self) -> SearchSettings {
-        let mut s = SearchSettings::new(self.n, self.potential.clone());
+    pub fn settings(&self) -> Result<SearchSettings, ClusterError> {
+        let composition = self.composition.as_deref().map(parse_composition).transpose()?;
+        let from_comp = composition.as_ref().map(|c| c.iter().map(|e| e.1).sum::<usize>());
+        let n = match (self.n, from_comp) {
+            (Some(n), Some(m)) if n != m => {
+                return Err(ClusterError::Config(format!("n = {n} but composition `{}` has {m} atoms", self.composition.as_deref().unwrap_or(""))))
+            }
+            (Some(n), _) | (None, Some(n)) => n,
+            (None, None) => return Err(ClusterError::Config("n: give the number of atoms or a composition".into())),
+        };
+        let mut s = SearchSettings::new(n, self.potential.clone());
+        s.composition = composition;
         s.method = self.method;
         s.seed = self.seed;
         s.threads = self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -103,7 +119,7 @@ impl ClusterConfig {
         s.keep = self.keep;
         s.temperature = self.temperature;
         s.seeding = self.seeding;
-        s
+        Ok(s)
     }
 }
 
@@ -119,12 +135,14 @@ pub fn run_config(cfg: &ClusterConfig) -> Result<SearchResult, ClusterError> {
             return Err(ClusterError::Io { path: path.display().to_string(), msg: format!("folder {} does not exist", dir.display()) });
         }
     }
-    let r = search(&cfg.settings())?;
+    let r = search(&cfg.settings()?)?;
     let label = cfg.potential.to_string();
     let units = cfg.potential.unit_system();
+    // built-in potentials without a composition write the `species` name; otherwise each atom's own
+    let names = if r.symbols.iter().all(|s| s == "X") { vec![cfg.species.clone()] } else { r.symbols.clone() };
     if let Some(path) = &cfg.out {
         let f = XyzFrame { positions: &r.positions, energy: r.energy, point_group: &r.point_group };
-        write_extxyz(path, &[f], &cfg.species, units, &label)?;
+        write_extxyz(path, &[f], &names, units, &label)?;
     }
     if let Some(path) = &cfg.minima_out {
         let frames: Vec<XyzFrame> = r
@@ -133,7 +151,7 @@ pub fn run_config(cfg: &ClusterConfig) -> Result<SearchResult, ClusterError> {
             .zip(&r.minima_positions)
             .map(|(m, p)| XyzFrame { positions: p, energy: m.energy, point_group: &m.point_group })
             .collect();
-        write_extxyz(path, &frames, &cfg.species, units, &label)?;
+        write_extxyz(path, &frames, &names, units, &label)?;
     }
     Ok(r)
 }

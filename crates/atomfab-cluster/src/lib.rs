@@ -1,7 +1,8 @@
 //! atomfab-cluster: global structure optimisation of finite atomic clusters.
 //!
 //! - potentials without cutoff: Lennard-Jones, Morse (Cambridge Cluster Database ρ convention), Gupta/RGL,
-//!   Sutton–Chen ([`potential`]);
+//!   Sutton–Chen ([`potential`]), and any potential of the shared `atomfab_potentials` trait (EAM, Tersoff,
+//!   hybrid) for multi-species clusters ([`external`]);
 //! - local minimisation: L-BFGS and FIRE with analytic gradients ([`minimize`]);
 //! - global optimisation: basin hopping with adaptive step, angular/surface moves and lattice-seeded restarts,
 //!   or a cut-and-splice GA, run as independent seeded walkers on rayon threads ([`search`]);
@@ -12,6 +13,7 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod external;
 pub mod minimize;
 pub mod potential;
 pub mod reference;

@@ -21,6 +21,14 @@ pub trait ClusterPotential: Send + Sync {
     fn seed_pair_energy(&self, r: f64) -> f64;
     /// Short name used in output (e.g. `lj`, `morse(rho=6)`).
     fn label(&self) -> String;
+    /// Species index of each atom when atoms differ (swap moves exchange atoms of different species).
+    fn species(&self) -> Option<&[u32]> {
+        None
+    }
+    /// Metropolis temperature (energy unit) when the potential knows a better one than the search default.
+    fn default_temperature(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// Lennard-Jones 4ε[(σ/r)¹² − (σ/r)⁶]; energy in ε units of `epsilon`, length in units of `sigma`.
@@ -388,12 +396,15 @@ pub struct PotentialSpec {
     pub kind: PotentialKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PotentialKind {
     LennardJones { epsilon: f64, sigma: f64 },
     Morse { rho: f64, epsilon: f64, r0: f64 },
     Gupta { a: f64, xi: f64, p: f64, q: f64, r0: f64 },
     SuttonChen { epsilon: f64, a: f64, c: f64, n: i32, m: i32 },
+    /// Any potential of the shared trait (`atomfab_potentials` spec string: `eam:…`, `eam/alloy:…`,
+    /// `tersoff:…`, `hybrid:…`); metal units, per-atom species from the composition.
+    Shared { spec: String },
 }
 
 /// Cleri & Rosato, PRB 48, 22 (1993), table I (eV, Å): A, ξ, p, q, r₀ (r₀ = bulk nearest-neighbour distance).
@@ -413,6 +424,16 @@ impl PotentialSpec {
 
     pub fn parse(spec: &str) -> Result<Self, ClusterError> {
         let spec = spec.trim();
+        // styles of the shared potential trait: checked (files read) here so that errors come before a search
+        let style = spec.split_once(':').map_or(spec, |(a, _)| a).trim();
+        if matches!(style, "eam" | "eam/alloy" | "eam/fs" | "tersoff" | "hybrid") {
+            let pot = atomfab_potentials::from_spec(spec)
+                .map_err(|e| ClusterError::Potential(format!("potential `{spec}`: {e}")))?;
+            if pot.species().is_empty() {
+                return Err(ClusterError::Potential(format!("potential `{spec}`: names no species")));
+            }
+            return Ok(Self { kind: PotentialKind::Shared { spec: spec.to_string() } });
+        }
         let (name, rest) = match spec.split_once(':') {
             Some((a, b)) => (a.trim().to_ascii_lowercase(), b.trim()),
             None => (spec.to_ascii_lowercase(), ""),
@@ -505,7 +526,7 @@ impl PotentialSpec {
             }
             other => {
                 return Err(ClusterError::Potential(format!(
-                    "unknown potential `{other}` (expected lj, morse, gupta, sutton-chen)"
+                    "unknown potential `{other}` (expected lj, morse, gupta, sutton-chen, or a shared spec eam:…, eam/alloy:…, tersoff:…, hybrid:…)"
                 )))
             }
         };
@@ -555,16 +576,44 @@ impl PotentialSpec {
                 }
                 Ok(())
             }
+            PotentialKind::Shared { .. } => Ok(()),
         }
     }
 
-    /// Build the potential object.
-    pub fn build(&self) -> Box<dyn ClusterPotential> {
-        match self.kind {
+    /// Build a single-species (built-in) potential object; None for a shared-trait spec, which needs the
+    /// composition ([`PotentialSpec::build_for`]).
+    pub fn build(&self) -> Option<Box<dyn ClusterPotential>> {
+        Some(match self.kind {
             PotentialKind::LennardJones { epsilon, sigma } => Box::new(LennardJones { epsilon, sigma }),
             PotentialKind::Morse { rho, epsilon, r0 } => Box::new(Morse { rho, epsilon, r0 }),
             PotentialKind::Gupta { a, xi, p, q, r0 } => Box::new(Gupta { a, xi, p, q, r0 }),
             PotentialKind::SuttonChen { epsilon, a, c, n, m } => Box::new(SuttonChen { epsilon, a, c, n, m }),
+            PotentialKind::Shared { .. } => return None,
+        })
+    }
+
+    /// Species names the potential knows (shared-trait specs), empty for the built-in single-species ones.
+    pub fn species_names(&self) -> Vec<String> {
+        match &self.kind {
+            PotentialKind::Shared { spec } => atomfab_potentials::from_spec(spec).map(|p| p.species().to_vec()).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Build the potential for atoms with these chemical symbols (one per atom), with `threads` evaluation
+    /// contexts. The built-in potentials ignore the symbols (they must all be the same element).
+    pub fn build_for(&self, symbols: &[String], threads: usize) -> Result<Box<dyn ClusterPotential>, ClusterError> {
+        match &self.kind {
+            PotentialKind::Shared { spec } => Ok(Box::new(crate::external::SharedPotential::new(spec, symbols, threads)?)),
+            _ => {
+                if let Some(other) = symbols.iter().find(|s| **s != symbols[0]) {
+                    return Err(ClusterError::Config(format!(
+                        "composition: potential `{self}` has one species, found {} and {other}",
+                        symbols[0]
+                    )));
+                }
+                Ok(self.build().expect("built-in potential"))
+            }
         }
     }
 
@@ -573,10 +622,11 @@ impl PotentialSpec {
         matches!(self.kind, PotentialKind::LennardJones { epsilon, sigma } if epsilon == 1.0 && sigma == 1.0)
     }
 
-    /// Unit system of positions and energies: Gupta works in Å and eV (metal), the others in reduced units.
+    /// Unit system of positions and energies: Gupta and shared-trait potentials work in Å and eV (metal), the
+    /// others in reduced units.
     pub fn unit_system(&self) -> atomfab_core::UnitSystem {
         match self.kind {
-            PotentialKind::Gupta { .. } => atomfab_core::UnitSystem::Metal,
+            PotentialKind::Gupta { .. } | PotentialKind::Shared { .. } => atomfab_core::UnitSystem::Metal,
             _ => atomfab_core::UnitSystem::Lj,
         }
     }
@@ -584,7 +634,7 @@ impl PotentialSpec {
     /// Energy unit, for output.
     pub fn energy_unit(&self) -> &'static str {
         match self.kind {
-            PotentialKind::Gupta { .. } => "eV",
+            PotentialKind::Gupta { .. } | PotentialKind::Shared { .. } => "eV",
             _ => "epsilon",
         }
     }
@@ -592,7 +642,8 @@ impl PotentialSpec {
 
 impl std::fmt::Display for PotentialSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.kind {
+        match &self.kind {
+            PotentialKind::Shared { spec } => write!(f, "{spec}"),
             PotentialKind::LennardJones { epsilon, sigma } => write!(f, "lj:epsilon={epsilon},sigma={sigma}"),
             PotentialKind::Morse { rho, epsilon, r0 } => write!(f, "morse:rho={rho},epsilon={epsilon},r0={r0}"),
             PotentialKind::Gupta { a, xi, p, q, r0 } => write!(f, "gupta:A={a},xi={xi},p={p},q={q},r0={r0}"),

@@ -4,7 +4,7 @@
 use crate::db::MinimaDb;
 use crate::error::ClusterError;
 use crate::minimize::LbfgsParams;
-use crate::potential::PotentialSpec;
+use crate::potential::{ClusterPotential, PotentialSpec};
 use crate::reference::ccd_lj_energy;
 use crate::seed::icosahedral_lattice;
 use crate::symmetry::point_group;
@@ -92,6 +92,9 @@ pub struct SearchSettings {
     pub temperature: Option<f64>,
     /// Restart walkers from icosahedral/decahedral/fcc lattice searches (else only random starts).
     pub seeding: bool,
+    /// Chemical composition in order, e.g. [("Si", 4), ("C", 4)]; must sum to `n`. None: a single species
+    /// (the potential's only species for shared-trait potentials, a dummy `X` for the built-in ones).
+    pub composition: Option<Vec<(String, usize)>>,
 }
 
 impl SearchSettings {
@@ -110,7 +113,36 @@ impl SearchSettings {
             keep: 5,
             temperature: None,
             seeding: true,
+            composition: None,
         }
+    }
+
+    /// Chemical symbol of each atom, from the composition (or the potential's only species).
+    pub fn symbols(&self) -> Result<Vec<String>, ClusterError> {
+        let comp = match &self.composition {
+            Some(c) => c.clone(),
+            None => {
+                let names = self.potential.species_names();
+                match names.len() {
+                    0 => vec![("X".to_string(), self.n)],
+                    1 => vec![(names[0].clone(), self.n)],
+                    _ => {
+                        return Err(ClusterError::Config(format!(
+                            "composition: potential `{}` has species {}; give a composition such as {}{}",
+                            self.potential,
+                            names.join(", "),
+                            names[0],
+                            self.n
+                        )))
+                    }
+                }
+            }
+        };
+        let total: usize = comp.iter().map(|c| c.1).sum();
+        if total != self.n {
+            return Err(ClusterError::Config(format!("composition: {total} atoms, but n = {}", self.n)));
+        }
+        Ok(comp.iter().flat_map(|(s, k)| std::iter::repeat_n(s.clone(), *k)).collect())
     }
 
     fn validate(&self) -> Result<Option<f64>, ClusterError> {
@@ -182,6 +214,8 @@ pub struct SearchResult {
     /// Wall time in seconds.
     pub seconds: f64,
     pub point_group: String,
+    /// Composition as written (e.g. `Si4C4`); positions are ordered by species in this order.
+    pub composition: String,
     pub target: Option<f64>,
     pub target_reached: Option<bool>,
     /// Cambridge Cluster Database energy for reduced LJ, N ≤ 150.
@@ -195,10 +229,25 @@ pub struct SearchResult {
     pub restarts: u64,
     /// The lowest distinct minima, lowest first.
     pub minima: Vec<MinimumSummary>,
+    /// Chemical symbol of each atom (X for the built-in potentials without a composition).
+    #[serde(skip)]
+    pub symbols: Vec<String>,
     #[serde(skip)]
     pub positions: Vec<[f64; 3]>,
     #[serde(skip)]
     pub minima_positions: Vec<Vec<[f64; 3]>>,
+}
+
+/// `Si4C4` from per-atom symbols in order.
+fn composition_string(symbols: &[String]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < symbols.len() {
+        let k = symbols[i..].iter().take_while(|s| **s == symbols[i]).count();
+        out.push_str(&format!("{}{k}", symbols[i]));
+        i += k;
+    }
+    out
 }
 
 fn walker_seed(seed: u64, walker: usize) -> u64 {
@@ -210,8 +259,11 @@ fn walker_seed(seed: u64, walker: usize) -> u64 {
 }
 
 /// Default Metropolis temperature: 0.8 × |E(relaxed 13-atom icosahedron)| / 42 bonds (0.84 ε for LJ).
-fn default_temperature(spec: &PotentialSpec) -> f64 {
-    let pot = spec.build();
+fn default_temperature(spec: &PotentialSpec, pot: &dyn ClusterPotential) -> f64 {
+    if let Some(t) = pot.default_temperature() {
+        return t;
+    }
+    let pot = spec.build().expect("built-in potential");
     let nn = pot.nn_distance();
     let mut x: Vec<[f64; 3]> = icosahedral_lattice(13).into_iter().take(13).map(|p| p.map(|v| v * nn)).collect();
     let mut q = Quencher::new(pot.as_ref(), 13, LbfgsParams::default());
@@ -223,9 +275,10 @@ fn default_temperature(spec: &PotentialSpec) -> f64 {
 pub fn search(s: &SearchSettings) -> Result<SearchResult, ClusterError> {
     let target = s.validate()?;
     let start = Instant::now();
-    let pot = s.potential.build();
+    let symbols = s.symbols()?;
+    let pot = s.potential.build_for(&symbols, s.threads)?;
     let nn = pot.nn_distance();
-    let temperature = s.temperature.unwrap_or_else(|| default_temperature(&s.potential));
+    let temperature = s.temperature.unwrap_or_else(|| default_temperature(&s.potential, pot.as_ref()));
     let lbfgs = LbfgsParams { max_step: 0.3 * nn, grad_tol: 1e-5 * pot.seed_pair_energy(nn).abs().max(1e-3) / nn, ..Default::default() };
     let ctx = WalkerCtx {
         n: s.n,
@@ -321,6 +374,7 @@ pub fn search(s: &SearchSettings) -> Result<SearchResult, ClusterError> {
         evaluations: evaluations_search + polish_stop.evaluations.load(Ordering::Relaxed),
         seconds: start.elapsed().as_secs_f64(),
         point_group: point_group_best,
+        composition: composition_string(&symbols),
         target,
         target_reached,
         reference_energy: if s.potential.is_reduced_lj() { ccd_lj_energy(s.n) } else { None },
@@ -330,6 +384,7 @@ pub fn search(s: &SearchSettings) -> Result<SearchResult, ClusterError> {
         steps: outcomes.iter().map(|o| o.steps).sum(),
         restarts: outcomes.iter().map(|o| o.restarts).sum(),
         minima,
+        symbols,
         positions,
         minima_positions: db.entries.iter().map(|m| m.positions.clone()).collect(),
     })

@@ -167,9 +167,41 @@ fn weakest_atoms(pot: &dyn ClusterPotential, pos: &[[f64; 3]], buf: &mut Vec<f64
     idx
 }
 
+/// Exchange the positions of `k` random pairs of atoms of different species (same as exchanging species).
+fn swap_species(x: &mut [[f64; 3]], species: &[u32], k: usize, rng: &mut impl Rng) {
+    let n = x.len();
+    for _ in 0..k {
+        let i = rng.gen_range(0..n);
+        let others: usize = species.iter().filter(|&&s| s != species[i]).count();
+        if others == 0 {
+            return;
+        }
+        let pick = rng.gen_range(0..others);
+        let j = (0..n).filter(|&j| species[j] != species[i]).nth(pick).expect("counted above");
+        x.swap(i, j);
+    }
+}
+
+/// True when the potential gives atoms more than one species.
+fn mixed<'a>(ctx: &WalkerCtx<'a>) -> Option<&'a [u32]> {
+    ctx.pot.species().filter(|s| s.iter().any(|&v| v != s[0]))
+}
+
 /// Apply one basin-hopping move to `x` (a copy of the current minimum).
 fn perturb(x: &mut [[f64; 3]], ctx: &WalkerCtx, step: f64, rng: &mut impl Rng, ebuf: &mut Vec<f64>) {
     let n = x.len();
+    if let Some(species) = mixed(ctx) {
+        // multi-species: a third of the moves exchange unlike atoms, with a small shake so the quench moves
+        if rng.gen_bool(1.0 / 3.0) {
+            swap_species(x, species, 1 + rng.gen_range(0..2usize), rng);
+            for p in x.iter_mut() {
+                for v in p.iter_mut() {
+                    *v += rng.gen_range(-0.05 * ctx.nn..0.05 * ctx.nn);
+                }
+            }
+            return;
+        }
+    }
     let r: f64 = rng.gen();
     if n < 4 || r < 0.5 {
         // random Cartesian displacement of every atom within ±step
@@ -277,22 +309,49 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
 }
 
 /// Cut-and-splice crossover: a random plane through each parent's centroid; the child takes the `k` atoms
-/// of `a` above it and the `n − k` atoms of `b` below it.
-pub(crate) fn cut_and_splice(a: &[[f64; 3]], b: &[[f64; 3]], rng: &mut impl Rng) -> Vec<[f64; 3]> {
+/// of `a` above it and the `n − k` atoms of `b` below it. With species, the atoms from `b` are those
+/// nearest the plane whose species the child still lacks, and every atom keeps its species.
+pub(crate) fn cut_and_splice(a: &[[f64; 3]], b: &[[f64; 3]], species: Option<&[u32]>, rng: &mut impl Rng) -> Vec<[f64; 3]> {
     let n = a.len();
     let d = random_direction(rng);
     let proj = |x: &[[f64; 3]]| {
         let c = centroid(x);
-        let mut v: Vec<(f64, [f64; 3])> =
-            x.iter().map(|p| { let r = [p[0] - c[0], p[1] - c[1], p[2] - c[2]]; (r[0] * d[0] + r[1] * d[1] + r[2] * d[2], r) }).collect();
+        let mut v: Vec<(f64, usize, [f64; 3])> = x
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let r = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
+                (r[0] * d[0] + r[1] * d[1] + r[2] * d[2], i, r)
+            })
+            .collect();
         v.sort_by(|p, q| q.0.partial_cmp(&p.0).unwrap());
         v
     };
     let pa = proj(a);
     let pb = proj(b);
     let k = rng.gen_range(1..n);
-    let mut child: Vec<[f64; 3]> = pa.iter().take(k).map(|p| p.1).collect();
-    child.extend(pb.iter().rev().take(n - k).map(|p| p.1));
+    let Some(sp) = species else {
+        let mut child: Vec<[f64; 3]> = pa.iter().take(k).map(|p| p.2).collect();
+        child.extend(pb.iter().rev().take(n - k).map(|p| p.2));
+        return child;
+    };
+    // atoms of each species still to place, in index order
+    let kinds = sp.iter().copied().max().map_or(0, |m| m as usize + 1);
+    let mut slots: Vec<Vec<usize>> = vec![Vec::new(); kinds];
+    for (i, &s) in sp.iter().enumerate().rev() {
+        slots[s as usize].push(i);
+    }
+    let mut child = vec![[0.0; 3]; n];
+    for p in pa.iter().take(k) {
+        let i = slots[sp[p.1] as usize].pop().expect("species count");
+        child[i] = p.2;
+    }
+    // from b: highest above the plane first among those below it, i.e. walk b from the bottom upwards
+    for p in pb.iter().rev() {
+        if let Some(i) = slots[sp[p.1] as usize].pop() {
+            child[i] = p.2;
+        }
+    }
     child
 }
 
@@ -356,7 +415,7 @@ pub(crate) fn genetic(ctx: &WalkerCtx, shared: &Shared, rng: &mut Xoshiro256Plus
         if ib == ia {
             ib = (ia + 1 + rng.gen_range(0..pop.len() - 1)) % pop.len();
         }
-        let mut child = cut_and_splice(&pop[ia].1, &pop[ib].1, rng);
+        let mut child = cut_and_splice(&pop[ia].1, &pop[ib].1, ctx.pot.species(), rng);
         if rng.gen_bool(0.1) {
             perturb(&mut child, ctx, 0.4 * ctx.nn, rng, &mut ebuf);
         }

@@ -14,10 +14,16 @@ pub struct XyzFrame<'a> {
 }
 
 /// A non-periodic `System` holding the cluster in a box with `vacuum` (length unit) around it.
-pub fn cluster_system(positions: &[[f64; 3]], species: &str, units: UnitSystem, vacuum: f64) -> Result<System, ClusterError> {
+/// `species`: one name per atom, or a single name for all atoms.
+pub fn cluster_system(positions: &[[f64; 3]], species: &[String], units: UnitSystem, vacuum: f64) -> Result<System, ClusterError> {
     let bad = |m: String| ClusterError::Config(m);
-    if species.is_empty() || species.contains(char::is_whitespace) {
-        return Err(bad(format!("species: expected a name without spaces, found `{species}`")));
+    for s in species {
+        if s.is_empty() || s.contains(char::is_whitespace) {
+            return Err(bad(format!("species: expected a name without spaces, found `{s}`")));
+        }
+    }
+    if !(species.len() == 1 || species.len() == positions.len()) {
+        return Err(bad(format!("species: expected 1 or {} names, found {}", positions.len(), species.len())));
     }
     let mut lo = [f64::INFINITY; 3];
     let mut hi = [f64::NEG_INFINITY; 3];
@@ -39,9 +45,10 @@ pub fn cluster_system(positions: &[[f64; 3]], species: &str, units: UnitSystem, 
     )
     .map_err(|e| bad(format!("cluster box: {e}")))?;
     let mut sys = System::new(cell, units);
-    let element = Element::from_symbol(species);
-    let k = sys.species_named(Species { name: species.to_string(), element, mass: element.map_or(1.0, |e| e.mass) });
-    for p in positions {
+    for (i, p) in positions.iter().enumerate() {
+        let name = &species[if species.len() == 1 { 0 } else { i }];
+        let element = Element::from_symbol(name);
+        let k = sys.species_named(Species { name: name.clone(), element, mass: element.map_or(1.0, |e| e.mass) });
         sys.push_atom(k, *p);
     }
     Ok(sys)
@@ -51,7 +58,7 @@ pub fn cluster_system(positions: &[[f64; 3]], species: &str, units: UnitSystem, 
 pub fn write_extxyz(
     path: &Path,
     frames: &[XyzFrame],
-    species: &str,
+    species: &[String],
     units: UnitSystem,
     potential: &str,
 ) -> Result<(), ClusterError> {

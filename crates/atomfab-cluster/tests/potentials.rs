@@ -52,7 +52,7 @@ fn specs() -> Vec<PotentialSpec> {
 #[test]
 fn analytic_gradients_match_finite_differences() {
     for spec in specs() {
-        let pot = spec.build();
+        let pot = spec.build().unwrap();
         for (n, seed) in [(2, 1), (7, 2), (19, 3)] {
             let pos = random_cluster(n, pot.nn_distance() * 1.02, seed);
             check_gradient(pot.as_ref(), &pos);
@@ -63,15 +63,15 @@ fn analytic_gradients_match_finite_differences() {
 #[test]
 fn dimers_have_the_documented_minimum() {
     let dimer = |r: f64| vec![[0.0, 0.0, 0.0], [r, 0.0, 0.0]];
-    let lj = PotentialSpec::parse("lj").unwrap().build();
+    let lj = PotentialSpec::parse("lj").unwrap().build().unwrap();
     assert!((lj.energy(&dimer(2f64.powf(1.0 / 6.0))) + 1.0).abs() < 1e-12);
-    let m = PotentialSpec::parse("morse:rho=6,epsilon=2,r0=1.5").unwrap().build();
+    let m = PotentialSpec::parse("morse:rho=6,epsilon=2,r0=1.5").unwrap().build().unwrap();
     assert!((m.energy(&dimer(1.5)) + 2.0).abs() < 1e-12);
     // Gupta dimer at r0: each atom A − ξ
-    let g = PotentialSpec::parse("gupta:A=0.2,xi=1.8,p=10,q=4,r0=2.9").unwrap().build();
+    let g = PotentialSpec::parse("gupta:A=0.2,xi=1.8,p=10,q=4,r0=2.9").unwrap().build().unwrap();
     assert!((g.energy(&dimer(2.9)) - 2.0 * (0.2 - 1.8)).abs() < 1e-12);
     // Sutton–Chen dimer: ε[(a/r)^n − 2c (a/r)^{m/2}]
-    let sc = PotentialSpec::parse("sc:n=12,m=6,c=144.41").unwrap().build();
+    let sc = PotentialSpec::parse("sc:n=12,m=6,c=144.41").unwrap().build().unwrap();
     let r: f64 = 1.3;
     let expect = r.powi(-12) - 2.0 * 144.41 * r.powi(-3);
     assert!((sc.energy(&dimer(r)) - expect).abs() < 1e-10);
@@ -84,7 +84,7 @@ fn energies_and_forces_match_ase() {
     let cases = v["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 6);
     for c in cases {
-        let pot = PotentialSpec::parse(c["potential"].as_str().unwrap()).unwrap().build();
+        let pot = PotentialSpec::parse(c["potential"].as_str().unwrap()).unwrap().build().unwrap();
         let pos: Vec<[f64; 3]> = c["positions"]
             .as_array()
             .unwrap()
@@ -107,7 +107,10 @@ fn energies_and_forces_match_ase() {
 #[test]
 fn bad_potential_specs_are_one_line_errors() {
     for (spec, needle) in [
-        ("eam", "unknown potential"),
+        ("buckingham", "unknown potential"),
+        ("eam", "expected STYLE:ARGS"),
+        ("eam:no_such_file.eam", "no_such_file.eam"),
+        ("tersoff:SiC.tersoff", "expected tersoff:FILE"),
         ("morse", "missing parameter `rho`"),
         ("morse:rho=nan", "must be finite"),
         ("morse:rho=inf", "must be finite"),

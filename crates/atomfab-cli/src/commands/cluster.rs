@@ -9,12 +9,16 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct ClusterArgs {
-    /// Number of atoms (2..=2000).
+    /// Number of atoms (2..=2000); may be left out when --composition is given.
     #[arg(long)]
-    pub n: usize,
-    /// lj | lj:epsilon=E,sigma=S | morse:rho=6 | gupta:Au | gupta:A=..,xi=..,p=..,q=..,r0=.. | sutton-chen:12-6
+    pub n: Option<usize>,
+    /// lj | lj:epsilon=E,sigma=S | morse:rho=6 | gupta:Au | gupta:A=..,xi=..,p=..,q=..,r0=.. | sutton-chen:12-6,
+    /// or a shared potential spec (metal units): eam:Cu_u3.eam | eam/alloy:FILE:EL,.. | tersoff:SiC.tersoff:Si,C | hybrid:..
     #[arg(long, default_value = "lj")]
     pub potential: String,
+    /// Composition for multi-species potentials, e.g. Si4C4 (element symbols with counts, in order).
+    #[arg(long)]
+    pub composition: Option<String>,
     /// basin-hopping (bh) or genetic (ga, cut-and-splice).
     #[arg(long, default_value = "bh")]
     pub method: String,
@@ -61,6 +65,7 @@ pub struct ClusterArgs {
 pub fn run(a: ClusterArgs) -> Result<()> {
     let cfg = ClusterConfig {
         n: a.n,
+        composition: a.composition,
         potential: PotentialSpec::parse(&a.potential)?,
         method: a.method.parse::<Method>()?,
         seed: a.seed,
@@ -86,7 +91,7 @@ pub fn run(a: ClusterArgs) -> Result<()> {
 }
 
 fn print_human(r: &SearchResult) {
-    println!("cluster: N = {}, potential {}, method {:?}", r.n, r.potential, r.method);
+    println!("cluster: N = {} ({}), potential {}, method {:?}", r.n, r.composition, r.potential, r.method);
     println!("  lowest energy  {:.6} {}   point group {}", r.energy, r.energy_unit, r.point_group);
     if let Some(e) = r.reference_energy {
         println!("  CCD reference  {e:.6} {}   (difference {:+.6})", r.energy_unit, r.energy - e);
