@@ -239,6 +239,26 @@ pub enum FixConfig {
     },
     /// Force on a group written every N steps to a CSV file in the output folder.
     RecordForce { group: String, every: u64, file: String },
+    /// Rigid indenter / abrasive: centre of mass follows `velocity` (Å/ps) + `path` (`[t, dx, dy, dz]`, ps,
+    /// Å) on the driven axes; on `free` axes it moves under the atom force + `load` (eV/Å, ramped in over
+    /// `load_ramp` ps) − M v/`damp` (ps); turns at `spin` (rad/ps) about its centre of mass.
+    Driven {
+        group: String,
+        #[serde(default)]
+        velocity: Vec3,
+        #[serde(default)]
+        path: Vec<[f64; 4]>,
+        #[serde(default)]
+        free: [bool; 3],
+        #[serde(default)]
+        load: Vec3,
+        #[serde(default)]
+        load_ramp: f64,
+        #[serde(default)]
+        damp: f64,
+        #[serde(default)]
+        spin: Vec3,
+    },
 }
 
 fn yes() -> bool {

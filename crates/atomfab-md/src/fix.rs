@@ -2,8 +2,9 @@
 //!
 //! Implemented: `fixed` (held in place, setforce 0), `move` (prescribed velocity, waypoint path and
 //! sinusoidal / elliptical vibration), `rigid` (rigid-body motion under the summed force and torque),
-//! `nose_hoover` (chain, as LAMMPS fix nvt), `langevin`, `berendsen`, and `record_force` (force on a group
-//! written every N steps).
+//! `nose_hoover` (chain, as LAMMPS fix nvt), `langevin`, `berendsen`, `record_force` (force on a group
+//! written every N steps) and `driven` (a rigid indenter: prescribed motion on some axes, load-controlled on
+//! the others, optional constant spin).
 
 use crate::codec::{Dec, Enc, Truncated};
 use crate::error::Result;
@@ -888,6 +889,199 @@ impl Fix for RecordForce {
         let s = d.vec3s("force sum")?;
         self.sum = *s.first().ok_or(Truncated("force sum"))?;
         self.samples = d.u64("force samples")?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/// A rigid, non-deforming body (an indenter or abrasive particle) whose centre of mass follows a
+/// prescribed motion (`velocity` + piecewise-linear `path`) on the driven axes and moves under the summed
+/// atom force plus an external `load` and a viscous damping −M v/τ on the `free` axes — load control, as
+/// a rigid indenter with a constant added force (LAMMPS fix rigid + fix addforce + viscous on the body).
+/// The load rises linearly over `load_ramp` (ps) to avoid an impact. `spin` (rad/ps) turns the body
+/// about its centre of mass at a constant rate (a rolling abrasive).
+pub struct Driven {
+    pub bit: u32,
+    /// Prescribed motion of the driven axes (the free axes' parts are ignored).
+    pub motion: Motion,
+    pub free: [bool; 3],
+    /// External force on the body on the free axes (eV/Å or ε/σ).
+    pub load: Vec3,
+    pub load_ramp: f64,
+    /// Damping time τ of the free axes (ps or τ); 0 = undamped.
+    pub damp: f64,
+    /// Angular velocity (rad/ps or rad/τ).
+    pub spin: Vec3,
+    start_step: u64,
+    started: bool,
+    mass: f64,
+    com0: Vec3,
+    /// Member displacements from the centre of mass at the start (unwrapped), in member order.
+    body: Vec<Vec3>,
+    /// Displacement and velocity of the free axes.
+    u: Vec3,
+    v: Vec3,
+    force: Vec3,
+    /// Centre-of-mass displacement from the start at the last completed step.
+    disp: Vec3,
+}
+
+impl Driven {
+    pub fn new(bit: u32, motion: Motion, free: [bool; 3], load: Vec3, load_ramp: f64, damp: f64, spin: Vec3) -> Driven {
+        Driven {
+            bit,
+            motion,
+            free,
+            load,
+            load_ramp,
+            damp,
+            spin,
+            start_step: 0,
+            started: false,
+            mass: 0.0,
+            com0: [0.0; 3],
+            body: Vec::new(),
+            u: [0.0; 3],
+            v: [0.0; 3],
+            force: [0.0; 3],
+            disp: [0.0; 3],
+        }
+    }
+
+    fn time(&self, ctx: &FixContext) -> f64 {
+        (ctx.step - self.start_step) as f64 * ctx.dt
+    }
+
+    /// Centre-of-mass displacement and velocity at time t.
+    fn com_motion(&self, t: f64) -> (Vec3, Vec3) {
+        let (d, v) = self.motion.at(t);
+        ([0, 1, 2].map(|a| if self.free[a] { self.u[a] } else { d[a] }), [0, 1, 2].map(|a| if self.free[a] { self.v[a] } else { v[a] }))
+    }
+
+    fn place(&self, ctx: &mut FixContext, positions: bool) {
+        let t = self.time(ctx);
+        let (d, vcm) = self.com_motion(t);
+        let q = rotation(self.spin.map(|w| w * t));
+        let s = &mut *ctx.system;
+        let mut k = 0;
+        for i in 0..s.len() {
+            if s.group_mask[i] & self.bit == 0 {
+                continue;
+            }
+            let r = matvec(&q, self.body[k]);
+            if positions {
+                let img = s.images[i];
+                let shift = s.cell.fractional_to_vector([img[0] as f64, img[1] as f64, img[2] as f64]);
+                s.positions[i] = [0, 1, 2].map(|a| self.com0[a] + d[a] + r[a] - shift[a]);
+            }
+            let wr = cross(self.spin, r);
+            s.velocities[i] = [0, 1, 2].map(|a| vcm[a] + wr[a]);
+            k += 1;
+        }
+    }
+
+    fn kick(&mut self, ctx: &FixContext) {
+        let dtf = 0.5 * ctx.dt * ctx.consts.ftm2v;
+        for a in 0..3 {
+            if self.free[a] {
+                self.v[a] += dtf * self.force[a] / self.mass;
+            }
+        }
+    }
+}
+
+impl Fix for Driven {
+    fn name(&self) -> &str {
+        "driven"
+    }
+    fn owned_group(&self) -> u32 {
+        self.bit
+    }
+    fn setup(&mut self, ctx: &mut FixContext) -> Result<()> {
+        if !self.started {
+            let s = &*ctx.system;
+            let idx: Vec<usize> = members(s, self.bit).collect();
+            if idx.is_empty() {
+                return Err(crate::MdError::Config("fix driven: its group has no atoms".into()));
+            }
+            let mut m = 0.0;
+            let mut c = [0.0; 3];
+            for &i in &idx {
+                let r = s.unwrapped_position(i);
+                m += s.mass(i);
+                for a in 0..3 {
+                    c[a] += s.mass(i) * r[a];
+                }
+            }
+            self.mass = m;
+            self.com0 = c.map(|x| x / m);
+            self.body = idx.iter().map(|&i| {
+                let r = s.unwrapped_position(i);
+                [0, 1, 2].map(|a| r[a] - self.com0[a])
+            }).collect();
+            self.start_step = ctx.step;
+            self.started = true;
+        }
+        self.place(ctx, false);
+        Ok(())
+    }
+    fn initial_integrate(&mut self, ctx: &mut FixContext) {
+        self.kick(ctx);
+        for a in 0..3 {
+            if self.free[a] {
+                self.u[a] += ctx.dt * self.v[a];
+            }
+        }
+    }
+    fn post_integrate(&mut self, ctx: &mut FixContext) {
+        self.place(ctx, true);
+    }
+    fn post_force(&mut self, ctx: &mut FixContext) {
+        let t = self.time(ctx);
+        let ramp = if self.load_ramp > 0.0 { (t / self.load_ramp).min(1.0) } else { 1.0 };
+        let mut f = [0.0; 3];
+        for (fi, &m) in ctx.system.forces.iter().zip(&ctx.system.group_mask) {
+            if m & self.bit != 0 {
+                for a in 0..3 {
+                    f[a] += fi[a];
+                }
+            }
+        }
+        for a in 0..3 {
+            // The damping uses the half-step velocity: first order in dt, enough for a quasi-static indenter.
+            let drag = if self.damp > 0.0 { self.mass * self.v[a] / (self.damp * ctx.consts.ftm2v) } else { 0.0 };
+            self.force[a] = if self.free[a] { f[a] + ramp * self.load[a] - drag } else { 0.0 };
+        }
+    }
+    fn end_of_step(&mut self, ctx: &mut FixContext) {
+        self.kick(ctx);
+        self.place(ctx, false);
+        self.disp = self.com_motion(self.time(ctx)).0;
+    }
+    fn thermo_columns(&self) -> Vec<String> {
+        ["x", "y", "z"].iter().map(|a| format!("driven_d{a}")).collect()
+    }
+    fn thermo_values(&self) -> Vec<f64> {
+        // Displacement of the centre of mass from its start (Å or σ).
+        self.disp.to_vec()
+    }
+    fn save(&self, e: &mut Enc) {
+        e.u64(self.start_step);
+        e.f64(self.mass);
+        e.vec3s(&[self.com0, self.u, self.v, self.force, self.disp]);
+        e.vec3s(&self.body);
+    }
+    fn load(&mut self, d: &mut Dec) -> std::result::Result<(), Truncated> {
+        self.start_step = d.u64("driven start")?;
+        self.mass = d.f64("driven mass")?;
+        let v = d.vec3s("driven state")?;
+        if v.len() != 5 {
+            return Err(Truncated("driven state"));
+        }
+        (self.com0, self.u, self.v, self.force, self.disp) = (v[0], v[1], v[2], v[3], v[4]);
+        self.body = d.vec3s("driven body")?;
+        self.started = true;
         Ok(())
     }
 }

@@ -242,6 +242,14 @@ pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<M
             FixConfig::Thermostat { group, style, temperature, t_stop, damp, seed, chain } => {
                 thermostat(&system, group, *style, *temperature, *t_stop, *damp, *seed, *chain, &what)?
             }
+            FixConfig::Driven { group, velocity, path, free, load, load_ramp, damp, spin } => {
+                check_path(path, &what)?;
+                if ![*load_ramp, *damp].iter().all(|v| v.is_finite() && *v >= 0.0) || load.iter().chain(spin).any(|v| !v.is_finite()) {
+                    return Err(MdError::Config(format!("{what}: load_ramp and damp must be ≥ 0, load and spin finite")));
+                }
+                let motion = Motion { velocity: *velocity, path: path.iter().map(|w| (w[0], [w[1], w[2], w[3]])).collect(), amplitude: [0.0; 3], frequency: 0.0, phase: [0.0; 3] };
+                Box::new(fix::Driven::new(bit(&system, group, &what)?, motion, *free, *load, *load_ramp, *damp, *spin))
+            }
             FixConfig::RecordForce { group, every, file } => {
                 if *every == 0 {
                     return Err(MdError::Config(format!("{what}: every must be ≥ 1")));
@@ -284,6 +292,18 @@ pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<M
         md.set_dt_reset(Some(crate::dt_reset::DtReset::new(r, b)?));
     }
     Ok(md)
+}
+
+/// Path waypoint times must increase.
+fn check_path(path: &[[f64; 4]], what: &str) -> Result<()> {
+    let mut last = 0.0;
+    for w in path {
+        if !(w[0] > last) && !(w[0] == 0.0 && last == 0.0) {
+            return Err(MdError::Config(format!("{what}: path times must increase, found {}", w[0])));
+        }
+        last = w[0];
+    }
+    Ok(())
 }
 
 fn check_file_name(file: &str, what: &str) -> Result<()> {
