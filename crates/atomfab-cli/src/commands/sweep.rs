@@ -26,6 +26,10 @@ fn fig(pointer: &str, label: &str, scale: f64) -> KeyFigure {
 /// first variant; figures missing in a variant show as "—").
 fn key_figures(first: &Value) -> Vec<KeyFigure> {
     let mut out = Vec::new();
+    let is_process = first.get("surface").is_some() && first.get("damage").is_some();
+    if is_process {
+        out.extend(kind_specific(first));
+    }
     if first.get("removal").is_some() {
         out.extend([
             fig("/removal/mean_cutting_force_nn", "mean cutting force (nN)", 1.0),
@@ -35,6 +39,10 @@ fn key_figures(first: &Value) -> Vec<KeyFigure> {
             fig("/removal/force_ratio", "thrust / cutting force", 1.0),
             fig("/removal/chip_atoms", "chip atoms", 1.0),
             fig("/removal/material_removal_rate_nm3_per_ns", "material removal rate (nm³/ns)", 1.0),
+        ]);
+    }
+    if is_process {
+        out.extend([
             fig("/max_temperature_k", "max temperature (K)", 1.0),
             // ISO 25178 heights are stored in metres.
             fig("/surface/Sa", "Sa (nm)", 1e9),
@@ -95,6 +103,34 @@ fn key_figures(first: &Value) -> Vec<KeyFigure> {
         ]);
     }
     // Drop figures no variant has (e.g. selectivity of a plain ALD recipe) in `compare`.
+    out
+}
+
+/// Figures of process kinds this module does not name (e.g. an ion beam's sputter yield): numeric
+/// top-level fields and the numeric leaves of top-level objects that are not shared by every kind.
+fn kind_specific(first: &Value) -> Vec<KeyFigure> {
+    const SHARED: [&str; 20] = [
+        "seed", "atoms", "workpiece_atoms", "tool_atoms", "steps", "simulated_time_ps", "depth_of_cut_nm", "cut_length_nm",
+        "width_nm", "max_temperature_k", "removal", "surface", "surface_map", "band_rms", "terraces", "damage", "grades",
+        "pass", "files", "species",
+    ];
+    fn leaves(prefix: &str, label: &str, v: &Value, out: &mut Vec<KeyFigure>) {
+        match v {
+            Value::Number(_) => out.push(fig(prefix, label, 1.0)),
+            Value::Object(m) => {
+                for (k, x) in m {
+                    leaves(&format!("{prefix}/{}", pointer_escape(k)), &format!("{label}.{k}"), x, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(m) = first.as_object() {
+        for (k, v) in m.iter().filter(|(k, _)| !SHARED.contains(&k.as_str())) {
+            leaves(&format!("/{}", pointer_escape(k)), k, v, &mut out);
+        }
+    }
     out
 }
 
@@ -252,4 +288,29 @@ fn flatten(map: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     walk("", map, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn process_figures_include_kind_specific_ones() {
+        let s = serde_json::json!({
+            "seed": 1, "atoms": 10, "kind": "ion_beam", "max_temperature_k": 400.0,
+            "sputter": {"yield_atoms_per_ion": 1.25, "ions": 20},
+            "surface": {"Sa": 1e-10, "Sq": 2e-10}, "damage": {"damage_depth_nm": 1.0, "amorphous_thickness_nm": 0.5},
+            "band_rms": [{"band": "low", "from_per_nm": 0.1, "to_per_nm": 0.5, "rms_nm": 0.01}],
+        });
+        let labels: Vec<String> = key_figures(&s).into_iter().map(|f| f.label).collect();
+        assert_eq!(
+            labels,
+            [
+                "sputter.ions", "sputter.yield_atoms_per_ion", "max temperature (K)", "Sa (nm)", "Sq (nm)",
+                "band RMS low 0.1–0.5 1/nm (nm)", "damage depth (nm)", "amorphous thickness (nm)"
+            ]
+        );
+        let f = key_figures(&s);
+        assert_eq!(s.pointer(&f[1].pointer).and_then(Value::as_f64), Some(1.25));
+    }
 }
