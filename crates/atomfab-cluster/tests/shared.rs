@@ -55,3 +55,91 @@ fn gradients_match_finite_differences() {
     assert!(w < 1e-6, "{w}");
 }
 
+
+#[test]
+fn minima_match_lammps_minimize() {
+    use atomfab_cluster::minimize::{lbfgs, LbfgsParams, LbfgsWorkspace};
+    let text = std::fs::read_to_string("tests/fixtures/lammps_minima/lammps_minima.json").unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let pts = |v: &serde_json::Value| -> Vec<[f64; 3]> {
+        v.as_array().unwrap().iter().map(|p| [0, 1, 2].map(|a| p[a].as_f64().unwrap())).collect()
+    };
+    for case in doc["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let syms: Vec<String> = case["symbols"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+        let pot = SharedPotential::new(case["spec"].as_str().unwrap(), &syms, 1).unwrap();
+        let start = pts(&case["start"]);
+        let e_start = pot.energy(&start);
+        let ref_start = case["lammps_start_energy"].as_f64().unwrap();
+        assert!((e_start - ref_start).abs() < 1e-8, "{name}: start {e_start} vs LAMMPS {ref_start}");
+        let mut x: Vec<f64> = start.as_flattened().to_vec();
+        let mut g3 = vec![[0.0; 3]; start.len()];
+        let mut f = |v: &[f64], g: &mut [f64]| {
+            let p: Vec<[f64; 3]> = v.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+            let e = pot.energy_gradient(&p, &mut g3);
+            g.copy_from_slice(g3.as_flattened());
+            e
+        };
+        let params = LbfgsParams { max_step: 0.1, grad_tol: 1e-9, max_iter: 100_000, max_rise: 0.0, ..Default::default() };
+        let r = lbfgs(&mut x, &mut f, &params, &mut LbfgsWorkspace::default(), &|| false);
+        let ref_min = case["lammps_min_energy"].as_f64().unwrap();
+        let lmp = pts(&case["lammps_min_positions"]);
+        let dmax = lmp.iter().enumerate().map(|(i, p)| (0..3).map(|a| (p[a] - x[3 * i + a]).abs()).fold(0.0, f64::max)).fold(0.0, f64::max);
+        println!("{name}: atomfab {:.9} eV, LAMMPS {ref_min:.9} eV, diff {:.1e} eV, max |Δx| {dmax:.1e} Å, rms grad {:.1e}", r.energy, r.energy - ref_min, r.rms_grad);
+        assert!((r.energy - ref_min).abs() < 1e-6, "{name}: {} vs LAMMPS {ref_min}", r.energy);
+        assert!(dmax < 1e-3, "{name}: positions differ by {dmax} Å");
+    }
+}
+
+#[test]
+fn searches_with_shared_potentials() {
+    use atomfab_cluster::{search, PotentialSpec, SearchSettings};
+    // Cu13 (EAM funcfl): the icosahedron, at the energy LAMMPS minimises it to (fixture cu13)
+    let mut s = SearchSettings::new(13, PotentialSpec::parse("eam:tests/fixtures/lammps_minima/Cu_u3.eam").unwrap());
+    s.threads = 2;
+    s.seed = 3;
+    s.max_steps = Some(100);
+    s.time_limit_s = Some(20.0);
+    let r = search(&s).unwrap();
+    assert_eq!(r.composition, "Cu13");
+    assert_eq!(r.energy_unit, "eV");
+    assert!((r.energy - -34.383880747).abs() < 1e-6, "{}", r.energy);
+    assert_eq!(r.point_group, "Ih");
+    // Si4C4 (Tersoff, two species, swap moves): at least as low as the LAMMPS-verified local minimum
+    let mut s = SearchSettings::new(8, PotentialSpec::parse("tersoff:tests/fixtures/lammps_minima/SiC.tersoff:Si,C").unwrap());
+    s.composition = Some(parse_composition("Si4C4").unwrap());
+    s.threads = 2;
+    s.max_steps = Some(400);
+    s.time_limit_s = Some(20.0);
+    let r = search(&s).unwrap();
+    assert_eq!(r.composition, "Si4C4");
+    assert_eq!(r.symbols.iter().filter(|x| *x == "C").count(), 4);
+    assert!(r.energy <= -32.568397956 + 1e-6, "{}", r.energy);
+    println!("Si4C4 best {:.6} eV ({})", r.energy, r.point_group);
+}
+
+#[test]
+fn bad_compositions_are_clear_errors() {
+    use atomfab_cluster::{search, PotentialSpec, SearchSettings};
+    let sic = PotentialSpec::parse("tersoff:tests/fixtures/lammps_minima/SiC.tersoff:Si,C").unwrap();
+    let run = |n: usize, comp: Option<&str>, pot: &PotentialSpec| {
+        let mut s = SearchSettings::new(n, pot.clone());
+        s.composition = comp.map(|c| parse_composition(c).unwrap());
+        s.time_limit_s = Some(5.0);
+        s.max_steps = Some(5);
+        search(&s).map(|_| ()).unwrap_err().to_string()
+    };
+    let e = run(8, Some("Si4Ge4"), &sic);
+    assert!(e.contains("Ge") && e.contains("Si, C"), "{e}");
+    let e = run(8, None, &sic);
+    assert!(e.contains("give a composition"), "{e}");
+    let e = run(9, Some("Si4C4"), &sic);
+    assert!(e.contains("8 atoms, but n = 9"), "{e}");
+    let e = run(8, Some("Ar4Kr4"), &PotentialSpec::lj());
+    assert!(e.contains("one species"), "{e}");
+    for (text, needle) in [("", "expected element"), ("si4", "capital"), ("Si0C2", "count 0"), ("Si99999999999999999999999", "too large")] {
+        let e = parse_composition(text).unwrap_err().to_string();
+        assert!(e.contains(needle) && !e.contains('\n'), "`{text}`: {e}");
+    }
+    assert_eq!(parse_composition("Si C2 Si").unwrap(), vec![("Si".to_string(), 2), ("C".to_string(), 2)]);
+}
