@@ -21,10 +21,11 @@
 //!   counts; changed sites and the neighbours whose events can depend on them are re-evaluated.
 
 use rand::{RngCore, SeedableRng};
+use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::config::{Model, Rate};
-use crate::lattice::NONE;
+use crate::lattice::{LatticeKind, NONE};
 use crate::rates;
 
 /// What one executed event did (for observers, e.g. tracer-diffusion tests).
@@ -81,23 +82,30 @@ const MAX_TABLE: usize = 1 << 16;
 
 /// Lattice state and enabled-event lists.
 ///
-/// State-table path: the record of a site is `w = 1 + k` words, word 0 = state key, then the list
-/// position of each of the site's species' single-site events (local index b < k).
+/// State-table path: the record of a site is `w` u32 words: word 0 = state key, then the list
+/// position of each of the site's species' single-site events (local index b < k), the column
+/// height, and (non-periodic lattices only) the z neighbour indices.
 ///
-/// General path: per-site data live in one record of `w` u32 words so that refreshing a site touches one cache
-/// line: word 0 = species | type << 8 | count(mask 0) << 16 | count(mask 1) << 24, then the counts of
-/// further masks (4 per word), then the list position of each single-site event of the site's
-/// species (an event's position word is shared by events of different centre species, which can
-/// never be enabled on the same site at once). Pair events keep a per-event position array over
-/// (site, direction) slots.
-
+/// General path: per-site data live in one record of `w` u32 words so that refreshing a site touches
+/// one cache line: word 0 = species | type << 8 | count(mask 0) << 16 | count(mask 1) << 24, then the
+/// counts of further masks (4 per word), then the list position of each single-site event of the
+/// site's species (an event's position word is shared by events of different centre species, which
+/// can never be enabled on the same site at once), then the height. Pair events keep a per-event
+/// position array over (site, direction) slots.
 pub struct Engine<'m> {
     model: &'m Model,
     z: usize,
     nbr: &'m [u32],
     w: usize,
     rec: Vec<u32>,
-    height: Vec<i32>,
+    /// Record word of the column height (i32 bits).
+    hw: usize,
+    /// Table path on a non-periodic lattice: first record word of the site's neighbour indices (a copy
+    /// of the lattice's table, next to the key and height that an event reads: fewer cache misses).
+    nw: usize,
+    /// Table path on a periodic 2-D lattice: neighbours are computed from the index (nx, n, fastmod
+    /// constant), so the hot per-site data are just the record (12 bytes for the Al₂O₃ model).
+    periodic: Option<(u32, u32, u64)>,
     /// Enabled slots of each event (site for single-site events, site·z + direction for pair events).
     items: Vec<Vec<u32>>,
     /// Position arrays of pair events (empty for single-site events).
@@ -136,6 +144,11 @@ impl<'m> Engine<'m> {
     /// Put every site in its initial state and enable all possible events. All rates start at 0;
     /// call [`Engine::set_conditions`] before running.
     pub fn new(model: &'m Model, seed: u64) -> Engine<'m> {
+        Self::with_paths(model, seed, true)
+    }
+
+    /// [`Engine::new`]; `allow_table = false` forces the general path (tests compare the two).
+    fn with_paths(model: &'m Model, seed: u64, allow_table: bool) -> Engine<'m> {
         let lat = &model.lattice;
         let n = lat.n_sites();
         let z = lat.z;
@@ -199,11 +212,28 @@ impl<'m> Engine<'m> {
         let single_only = model.events.iter().all(|ev| ev.partner.is_none());
         let table_size = (0..masks.len())
             .try_fold(ns * nt, |acc, _| acc.checked_mul(z + 1))
-            .filter(|&size| single_only && k_single <= 32 && size <= MAX_TABLE);
-        let w = if table_size.is_some() { 1 + k_single } else { w };
+            .filter(|&size| allow_table && single_only && k_single <= 32 && size <= MAX_TABLE);
+        // Record: key/state word, list positions, height (general path: after the count words),
+        // then on the table path the neighbour indices.
+        let periodic = match lat.kind {
+            LatticeKind::Square | LatticeKind::Hexagonal if table_size.is_some() => {
+                Some((lat.nx as u32, n as u32, (u64::MAX / lat.nx as u64).wrapping_add(1)))
+            }
+            _ => None,
+        };
+        let (w, hw, nw) = match (table_size, periodic) {
+            (Some(_), Some(_)) => (2 + k_single, 1 + k_single, 2 + k_single),
+            (Some(_), None) => (2 + k_single + z, 1 + k_single, 2 + k_single),
+            (None, _) => (w + 1, w, w + 1),
+        };
         let mut rec = vec![NONE; n * w];
-        if table_size.is_none() {
-            for i in 0..n {
+        for i in 0..n {
+            rec[i * w + hw] = 0;
+            if table_size.is_some() {
+                if periodic.is_none() {
+                    rec[i * w + nw..i * w + nw + z].copy_from_slice(&lat.nbr[i * z..(i + 1) * z]);
+                }
+            } else {
                 rec[i * w] = lat.initial_species[i] as u32 | (lat.site_type[i] as u32) << 8;
                 for x in 0..extra_words {
                     rec[i * w + 1 + x] = 0;
@@ -216,7 +246,9 @@ impl<'m> Engine<'m> {
             nbr: &lat.nbr,
             w,
             rec,
-            height: vec![0; n],
+            hw,
+            nw,
+            periodic,
             items: vec![Vec::new(); model.events.len()],
             pair_pos: model
                 .events
@@ -393,7 +425,7 @@ impl<'m> Engine<'m> {
 
     /// Species of all sites.
     pub fn species_vec(&self) -> Vec<u8> {
-        (0..self.height.len()).map(|i| self.species_of(i)).collect()
+        (0..self.site_type.len()).map(|i| self.species_of(i)).collect()
     }
 
     pub fn model(&self) -> &Model {
@@ -403,7 +435,7 @@ impl<'m> Engine<'m> {
     /// Bytes held by the engine's per-site arrays and slot lists (the neighbour table is the lattice's
     /// and counted too).
     pub fn memory_bytes(&self) -> usize {
-        4 * (self.rec.capacity() + self.height.capacity() + self.nbr.len())
+        4 * (self.rec.capacity() + self.nbr.len())
             + self.pair_pos.iter().map(|p| 4 * p.capacity()).sum::<usize>()
             + self.items.iter().map(|p| 4 * p.capacity()).sum::<usize>()
             + 8 * self.table.capacity()
@@ -411,9 +443,14 @@ impl<'m> Engine<'m> {
     pub fn time_s(&self) -> f64 {
         self.time
     }
+    /// Column height (layers) of site i.
+    #[inline]
+    pub fn height(&self, i: usize) -> i32 {
+        self.rec[i * self.w + self.hw] as i32
+    }
     /// Column heights (layers) of all sites.
-    pub fn heights(&self) -> &[i32] {
-        &self.height
+    pub fn heights(&self) -> Vec<i32> {
+        (0..self.site_type.len()).map(|i| self.height(i)).collect()
     }
     /// Number of surface sites holding each species.
     pub fn species_counts(&self) -> &[u64] {
@@ -596,7 +633,7 @@ impl<'m> Engine<'m> {
             self.counts[to as usize] += 1;
         }
         self.rec[i * w] = (word & !0xFF) | to as u32;
-        self.height[i] += dh;
+        self.add_height(i, dh);
         self.hsum[t] += dh as i64;
         if old != to {
             let z = self.z;
@@ -621,17 +658,25 @@ impl<'m> Engine<'m> {
         old
     }
 
+    #[inline]
+    fn add_height(&mut self, i: usize, dh: i32) {
+        let h = &mut self.rec[i * self.w + self.hw];
+        *h = (*h as i32 + dh) as u32;
+    }
+
     /// Add `dh` to the lowest column among i and its neighbours (first found on ties, i first).
-    fn relax_height(&mut self, i: usize, dh: i32) {
-        let z = self.z;
-        let mut best = i;
-        for d in 0..z {
-            let k = self.nbr[i * z + d];
-            if k != NONE && self.height[k as usize] < self.height[best] {
+    #[inline]
+    fn relax_height(&mut self, i: usize, dh: i32, nbrs: &[u32]) {
+        let (w, hw) = (self.w, self.hw);
+        let rec = &self.rec[..];
+        let (mut best, mut hb) = (i, rec[i * w + hw] as i32);
+        for &k in nbrs {
+            if k != NONE && (rec[k as usize * w + hw] as i32) < hb {
                 best = k as usize;
+                hb = rec[best * w + hw] as i32;
             }
         }
-        self.height[best] += dh;
+        self.add_height(best, dh);
         let t = self.type_at(best) as usize;
         self.hsum[t] += dh as i64;
     }
@@ -649,7 +694,8 @@ impl<'m> Engine<'m> {
         let relax = ev.relax;
         let old_i = self.change(i, becomes, if relax { 0 } else { dh });
         if relax && dh != 0 {
-            self.relax_height(i, dh);
+            let z = self.z;
+            self.relax_height(i, dh, &self.nbr[i * z..(i + 1) * z]);
         }
         let mut old_j = 0;
         if let Some((_, pb)) = partner {
@@ -673,16 +719,44 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// Neighbours of site i on the table path, in the lattice's direction order (first z entries).
+    #[inline(always)]
+    fn neighbours(&self, i: usize) -> [u32; 6] {
+        let mut out = [NONE; 6];
+        match self.periodic {
+            Some((nx, n, magic)) => {
+                let i = i as u32;
+                // x = i mod nx without a division (Lemire's fastmod, exact for 32-bit operands).
+                let x = ((magic.wrapping_mul(i as u64) as u128 * nx as u128) >> 64) as u32;
+                let row = i - x;
+                let xr = if x + 1 == nx { 0 } else { x + 1 };
+                let xl = if x == 0 { nx - 1 } else { x - 1 };
+                let up = if row + nx == n { 0 } else { row + nx };
+                let down = if row == 0 { n - nx } else { row - nx };
+                // Directions as in `Lattice::build`: (1,0), (−1,0), (0,1), (0,−1), (1,−1), (−1,1).
+                out = [row + xr, row + xl, up + x, down + x, down + xr, up + xl];
+            }
+            None => {
+                let (w, z, nw) = (self.w, self.z, self.nw);
+                out[..z].copy_from_slice(&self.rec[i * w + nw..i * w + nw + z]);
+            }
+        }
+        out
+    }
+
     /// Execute single-site event e on site i (state-table path).
     #[inline]
     fn execute_fast(&mut self, e: usize, i: usize) -> Executed {
         let f = self.fev[e];
         let t = self.site_type[i] as usize;
+        let z = self.z;
+        let nb_arr = self.neighbours(i);
+        let nb = &nb_arr[..z];
         if f.dh != 0 {
             if f.relax {
-                self.relax_height(i, f.dh);
+                self.relax_height(i, f.dh, nb);
             } else {
-                self.height[i] += f.dh;
+                self.add_height(i, f.dh);
                 self.hsum[t] += f.dh as i64;
             }
         }
@@ -691,7 +765,7 @@ impl<'m> Engine<'m> {
                 self.counts[f.from as usize] -= 1;
                 self.counts[f.to as usize] += 1;
             }
-            let (w, k, z) = (self.w, self.k, self.z);
+            let (w, k) = (self.w, self.k);
             let rec = &mut self.rec[..];
             let items = &mut self.items[..];
             let table = &self.table[..];
@@ -715,7 +789,7 @@ impl<'m> Engine<'m> {
                 list_insert(items, rec, w, loc2ev[base + b] as usize, i, 1 + b);
             }
             if f.nbr_delta != 0 {
-                for &q in &self.nbr[i * z..(i + 1) * z] {
+                for &q in nb {
                     if q == NONE {
                         continue;
                     }
@@ -803,8 +877,8 @@ impl<'m> Engine<'m> {
                 self.time = t_end;
                 return (Stop::Reached, n);
             }
-            let u = 1.0 - self.uniform(); // (0, 1]
-            let dt = -u.ln() / total;
+            // Exponential waiting time (ziggurat: no logarithm on the fast path).
+            let dt = Distribution::<f64>::sample(&Exp1, &mut self.rng) / total;
             if self.time + dt >= t_end {
                 // Memoryless: discarding the pending event at a boundary is exact.
                 self.time = t_end;
@@ -859,4 +933,99 @@ fn list_remove(items: &mut [Vec<u32>], rec: &mut [u32], w: usize, e: usize, i: u
         rec[last as usize * w + pw] = p;
     }
     rec[i * w + pw] = NONE;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::KmcConfig;
+
+    /// A network with several condition masks (min and max), a region-restricted event, relaxing and
+    /// plain height changes and an event that keeps the species.
+    fn model(kind: &str, nx: usize, ny: usize) -> Model {
+        let text = format!(
+            r#"
+            temperature_k = 300
+            species = ["A", "B", "C"]
+            initial_species = "A"
+            layer_thickness_angstrom = 1
+            lattice = {{ kind = "{kind}", nx = {nx}, ny = {ny}, a_angstrom = 3 }}
+            regions = [{{ name = "left", x_from = 0.0, x_to = 0.5, initial_species = "C" }}]
+            events = [
+              {{ name = "ab", site = "A", becomes = "B", conditions = [{{ species = ["B"], max = 1 }}], rate = {{ constant_hz = 3 }} }},
+              {{ name = "ac", site = "A", becomes = "C", site_types = ["left"], conditions = [{{ species = ["B", "C"], min = 2 }}, {{ species = ["C"], max = 3 }}], rate = {{ constant_hz = 1 }} }},
+              {{ name = "ba", site = "B", becomes = "A", height_change = 1, relax_to_lowest = true, rate = {{ constant_hz = 2 }} }},
+              {{ name = "cb", site = "C", becomes = "B", height_change = 2, conditions = [{{ species = ["A"], min = 1 }}], rate = {{ constant_hz = 1.5 }} }},
+              {{ name = "cc", site = "C", becomes = "C", height_change = -1, conditions = [{{ species = ["C"], min = 2 }}], rate = {{ constant_hz = 0.5 }} }},
+            ]
+            cycle = {{ count = 1, phases = [{{ name = "p", duration_s = 1.0 }}] }}
+            "#
+        );
+        let cfg: KmcConfig = toml::from_str(&text).expect("test config parses");
+        Model::compile(&cfg).expect("test config is valid")
+    }
+
+    /// Every slot list entry points back to its site through the position words, and vice versa.
+    fn check_lists(eng: &Engine) {
+        let mut listed = 0;
+        for (e, list) in eng.items.iter().enumerate() {
+            for (p, &i) in list.iter().enumerate() {
+                let s = eng.species_of(i as usize) as usize;
+                let b = (0..eng.k).find(|&b| eng.loc2ev[s * eng.k + b] as usize == e).expect("event of the species");
+                assert_eq!(eng.rec[i as usize * eng.w + 1 + b] as usize, p);
+                listed += 1;
+            }
+        }
+        let enabled: usize = (0..eng.site_type.len())
+            .map(|i| (0..eng.k).filter(|&b| eng.rec[i * eng.w + 1 + b] != NONE).count())
+            .sum();
+        assert_eq!(listed, enabled);
+    }
+
+    #[test]
+    fn periodic_neighbours_match_the_lattice_table() {
+        for kind in ["square", "hexagonal"] {
+            for (nx, ny) in [(1, 1), (1, 3), (2, 2), (3, 5), (7, 4)] {
+                let m = model(kind, nx, ny);
+                let eng = Engine::new(&m, 1);
+                assert!(eng.periodic.is_some() && !eng.table.is_empty());
+                for i in 0..nx * ny {
+                    assert_eq!(&eng.neighbours(i)[..eng.z], &m.lattice.nbr[i * eng.z..(i + 1) * eng.z], "{kind} {nx}x{ny} site {i}");
+                }
+            }
+        }
+    }
+
+    /// The state-table path and the general path make the same list operations in the same order,
+    /// so with one seed they follow the same trajectory.
+    #[test]
+    fn table_path_follows_the_general_path() {
+        for (kind, nx, ny) in [("square", 16, 12), ("hexagonal", 10, 14), ("square", 2, 3)] {
+            let m = model(kind, nx, ny);
+            let mut fast = Engine::new(&m, 7);
+            let mut slow = Engine::with_paths(&m, 7, false);
+            assert!(!fast.table.is_empty() && slow.table.is_empty());
+            for eng in [&mut fast, &mut slow] {
+                eng.set_conditions(&[], None);
+            }
+            for step in 1..=20 {
+                let t = 0.1 * step as f64;
+                let a = fast.run_until(t, 1 << 40, None, &mut |_| {});
+                let b = slow.run_until(t, 1 << 40, None, &mut |_| {});
+                assert_eq!(a, b);
+                assert_eq!(fast.species_vec(), slow.species_vec(), "{kind} {nx}x{ny} step {step}");
+                assert_eq!(fast.heights(), slow.heights());
+                assert_eq!(fast.fired(), slow.fired());
+                assert_eq!(fast.species_counts(), slow.species_counts());
+                assert_eq!(fast.time_s(), slow.time_s());
+                for e in 0..m.events.len() {
+                    assert_eq!(fast.enabled(e), slow.enabled(e));
+                }
+                check_lists(&fast);
+            }
+            if nx * ny >= 100 {
+                assert!(fast.fired().iter().all(|&f| f > 0), "{kind}: every event fired: {:?}", fast.fired());
+            }
+        }
+    }
 }

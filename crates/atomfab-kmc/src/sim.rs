@@ -90,8 +90,8 @@ fn cycle_row(eng: &Engine, cycle: u32, events: u64) -> CycleRow {
     let roughness = if model.lattice.kind == LatticeKind::Trench {
         0.0
     } else {
-        let h = eng.heights();
-        let var = h.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / h.len() as f64;
+        let n = model.lattice.n_sites();
+        let var = (0..n).map(|i| (eng.height(i) as f64 - mean).powi(2)).sum::<f64>() / n as f64;
         var.sqrt() * lt
     };
     CycleRow {
@@ -212,7 +212,7 @@ pub fn simulate_with<F: FnMut(&Executed)>(
         samples,
         surface_sites,
         final_species: eng.species_vec(),
-        final_heights: eng.heights().to_vec(),
+        final_heights: eng.heights(),
         fired: eng.fired().to_vec(),
         events,
         simulated_time_s: eng.time_s(),
