@@ -61,6 +61,24 @@ pub fn read_series(path: &Path, travel: impl Fn(f64) -> f64) -> Result<Series, P
     Ok(s)
 }
 
+/// One named column of a CSV file with a header line (e.g. a fix's column of `thermo.csv`).
+pub fn read_column(path: &Path, name: &str) -> Result<Vec<f64>, ProcessError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ProcessError::Io(format!("{}: {e}", path.display())))?;
+    let mut lines = text.lines();
+    let k = lines
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .position(|h| h == name)
+        .ok_or_else(|| ProcessError::Analysis(format!("{}: no column '{name}'", path.display())))?;
+    lines
+        .enumerate()
+        .map(|(n, l)| {
+            l.split(',').nth(k).and_then(|v| v.trim().parse::<f64>().ok()).ok_or_else(|| ProcessError::Analysis(format!("{}:{}: no number in column '{name}'", path.display(), n + 2)))
+        })
+        .collect()
+}
+
 /// The last frame of an extxyz trajectory.
 pub fn read_last_frame(path: &Path) -> Result<System, ProcessError> {
     let f = std::fs::File::open(path).map_err(|e| ProcessError::Io(format!("{}: {e}", path.display())))?;

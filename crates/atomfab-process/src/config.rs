@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum ProcessKind {
     Nanocutting,
+    Scratching,
 }
 
 impl ProcessKind {
@@ -32,6 +33,7 @@ impl ProcessKind {
     pub fn name(self) -> &'static str {
         match self {
             ProcessKind::Nanocutting => "nanocutting",
+            ProcessKind::Scratching => "scratching",
         }
     }
 }
@@ -62,6 +64,11 @@ pub struct ProcessConfig {
     pub tool: Option<ToolConfig>,
     #[serde(default)]
     pub cut: Option<CutConfig>,
+    /// Scratching: the indenter and its motion.
+    #[serde(default)]
+    pub indenter: Option<crate::scratch::IndenterConfig>,
+    #[serde(default)]
+    pub scratch: Option<crate::scratch::ScratchConfig>,
     #[serde(default)]
     pub assist: AssistConfig,
     #[serde(default)]
@@ -74,7 +81,12 @@ pub struct ProcessConfig {
 impl ProcessConfig {
     /// Kind-specific sections and whether the recipe has them (to reject those of another kind).
     pub fn kind_sections(&self) -> Vec<(&'static str, bool)> {
-        vec![("tool", self.tool.is_some()), ("cut", self.cut.is_some())]
+        vec![
+            ("tool", self.tool.is_some()),
+            ("cut", self.cut.is_some()),
+            ("indenter", self.indenter.is_some()),
+            ("scratch", self.scratch.is_some()),
+        ]
     }
 }
 

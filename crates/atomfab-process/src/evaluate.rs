@@ -33,7 +33,10 @@ pub struct SurfaceRegion {
 /// Common measured results of a run (and what the report draws from).
 pub struct Evaluation {
     pub fin: System,
+    /// Plane-levelled map of the region (what the metrology measures) and the map before levelling
+    /// (heights from `SurfaceRegion::ref_z`, m).
     pub map: HeightMap,
+    pub raw_map: HeightMap,
     pub psd: Psd2d,
     pub params: ArealParams,
     pub band_rms: Vec<BandRms>,
@@ -102,6 +105,7 @@ pub fn evaluate(cfg: &ProcessConfig, out_dir: &Path, setup: &Setup, preset: &Mat
     Ok(Evaluation {
         fin,
         map,
+        raw_map,
         psd,
         params,
         band_rms,

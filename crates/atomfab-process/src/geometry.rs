@@ -89,6 +89,99 @@ pub fn tool_atoms(shape: &ToolShape, width: f64, shell: f64) -> Result<Vec<Vec3>
     Ok(out)
 }
 
+/// An axisymmetric rigid indenter / abrasive along z, tip (lowest point) at the origin. Lengths Å.
+#[derive(Debug, Clone, Copy)]
+pub enum Indenter {
+    /// Sphere of radius `radius` (centre at z = radius), cut at height `height` above the tip
+    /// (2·radius = the whole sphere).
+    Sphere { radius: f64, height: f64 },
+    /// Cone of half-angle `half_angle` (radians) with a spherical tip of radius `tip_radius` tangent to
+    /// it, up to `height` above the tip.
+    Cone { half_angle: f64, tip_radius: f64, height: f64 },
+}
+
+impl Indenter {
+    /// Depth of the point inside the body (distance to its surface, > 0 inside; negative outside).
+    pub fn depth(&self, p: Vec3) -> f64 {
+        let r = (p[0] * p[0] + p[1] * p[1]).sqrt();
+        match *self {
+            Indenter::Sphere { radius, height } => {
+                if p[2] > height {
+                    return -1.0;
+                }
+                radius - (r * r + (p[2] - radius).powi(2)).sqrt()
+            }
+            Indenter::Cone { half_angle, tip_radius, height } => {
+                if p[2] > height {
+                    return -1.0;
+                }
+                let c = tip_radius;
+                // The tip sphere covers directions (from its centre) within 90° − α of −z.
+                let below = c - p[2];
+                if below > 0.0 && r <= below * (std::f64::consts::FRAC_PI_2 - half_angle).tan() {
+                    return tip_radius - (r * r + below * below).sqrt();
+                }
+                let z_apex = c - tip_radius / half_angle.sin();
+                ((p[2] - z_apex) * half_angle.tan() - r) * half_angle.cos()
+            }
+        }
+    }
+
+    /// Radius of the body's horizontal section at height z above the tip (Å; 0 below the tip).
+    pub fn section_radius(&self, z: f64) -> f64 {
+        match *self {
+            Indenter::Sphere { radius, .. } => {
+                let z = z.clamp(0.0, radius);
+                (2.0 * radius * z - z * z).max(0.0).sqrt()
+            }
+            Indenter::Cone { half_angle, tip_radius, .. } => {
+                let z_tangent = tip_radius * (1.0 - half_angle.sin());
+                if z <= z_tangent {
+                    let z = z.max(0.0);
+                    (2.0 * tip_radius * z - z * z).max(0.0).sqrt()
+                } else {
+                    let z_apex = tip_radius - tip_radius / half_angle.sin();
+                    (z - z_apex) * half_angle.tan()
+                }
+            }
+        }
+    }
+
+    pub fn height(&self) -> f64 {
+        match *self {
+            Indenter::Sphere { height, .. } | Indenter::Cone { height, .. } => height,
+        }
+    }
+}
+
+/// Positions (Å) of a diamond indenter: the atoms of a diamond lattice within `shell` Å under its surface
+/// (a rigid body's deeper atoms never touch the workpiece), tip at the origin.
+pub fn indenter_atoms(body: &Indenter, shell: f64) -> Result<Vec<Vec3>, ProcessError> {
+    let a = crate::material::DIAMOND_A;
+    let h = body.height();
+    let w = body.section_radius(h) + a;
+    let n = ((2.0 * w) / a).ceil() as usize + 1;
+    let nz = (h / a).ceil() as usize + 1;
+    let block = LatticeSpec::new(LatticeKind::Diamond, a, &["C"])
+        .build([n, n, nz], UnitSystem::Metal)
+        .map_err(|e| ProcessError::Config(format!("indenter lattice: {e}")))?;
+    // Centre the block on the axis so the lattice is symmetric about it.
+    let off = (n as f64 * a) / 2.0;
+    let out: Vec<Vec3> = block
+        .positions
+        .iter()
+        .map(|r| [r[0] - off, r[1] - off, r[2]])
+        .filter(|&p| {
+            let d = body.depth(p);
+            d >= 0.0 && d < shell
+        })
+        .collect();
+    if out.is_empty() {
+        return Err(ProcessError::Config("indenter: the shape holds no atoms (check its radius and height)".into()));
+    }
+    Ok(out)
+}
+
 /// Lowest and leftmost coordinates of a point set (min x, min z).
 pub fn min_xz(points: &[Vec3]) -> (f64, f64) {
     points.iter().fold((f64::INFINITY, f64::INFINITY), |(x, z), r| (x.min(r[0]), z.min(r[2])))
@@ -124,6 +217,25 @@ mod tests {
         let (nr, nf) = round.normals();
         assert!((c[0] * nr[0] + c[1] * nr[1] - 5.0).abs() < 1e-9);
         assert!((c[0] * nf[0] + c[1] * nf[1] - 5.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn indenter_depths() {
+        let s = Indenter::Sphere { radius: 10.0, height: 20.0 };
+        assert!((s.depth([0.0, 0.0, 10.0]) - 10.0).abs() < 1e-12);
+        assert!(s.depth([0.0, 0.0, -0.1]) < 0.0 && s.depth([0.0, 0.0, 0.1]) > 0.0);
+        assert!((s.section_radius(10.0) - 10.0).abs() < 1e-12);
+        let c = Indenter::Cone { half_angle: 60f64.to_radians(), tip_radius: 5.0, height: 30.0 };
+        assert!(c.depth([0.0, 0.0, -0.01]) < 0.0 && c.depth([0.0, 0.0, 0.01]) > 0.0);
+        // Continuous across the sphere–cone tangent circle, and the section matches the surface.
+        for z in [1.0, 2.0, 5.0, 10.0, 20.0] {
+            let r = c.section_radius(z);
+            assert!(c.depth([r, 0.0, z]).abs() < 1e-9, "z {z}: depth {}", c.depth([r, 0.0, z]));
+            assert!(c.depth([r - 0.5, 0.0, z]) > 0.0 && c.depth([r + 0.5, 0.0, z]) < 0.0);
+        }
+        let atoms = indenter_atoms(&s, 4.0).unwrap();
+        assert!(atoms.iter().all(|&p| (0.0..4.0).contains(&s.depth(p))));
+        assert!(atoms.iter().map(|p| p[2]).fold(f64::INFINITY, f64::min) < 1.0);
     }
 
     #[test]

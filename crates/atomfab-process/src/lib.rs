@@ -17,6 +17,7 @@ pub mod evaluate;
 pub mod geometry;
 pub mod material;
 pub mod nanocut;
+pub mod scratch;
 mod report;
 
 pub use config::{Material, ProcessConfig, ProcessKind};
@@ -92,6 +93,9 @@ pub struct KindFigures {
     pub cut_length_nm: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removal: Option<nanocut::Removal>,
+    /// Scratching: forces, friction, groove and pile-up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scratch: Option<scratch::ScratchFigures>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +117,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
     std::fs::create_dir_all(out_dir).map_err(|e| ProcessError::Io(format!("{}: {e}", out_dir.display())))?;
     match cfg.kind {
         ProcessKind::Nanocutting => nanocut::run(cfg, seed, recipe_text, out_dir, resume, progress),
+        ProcessKind::Scratching => scratch::run(cfg, seed, recipe_text, out_dir, resume, progress),
     }
 }
 
@@ -121,5 +126,6 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
 pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     match cfg.kind {
         ProcessKind::Nanocutting => nanocut::validate(cfg),
+        ProcessKind::Scratching => scratch::validate(cfg),
     }
 }
