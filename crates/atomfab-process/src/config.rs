@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub enum ProcessKind {
     Nanocutting,
     Scratching,
+    IonBeam,
 }
 
 impl ProcessKind {
@@ -34,6 +35,7 @@ impl ProcessKind {
         match self {
             ProcessKind::Nanocutting => "nanocutting",
             ProcessKind::Scratching => "scratching",
+            ProcessKind::IonBeam => "ion_beam",
         }
     }
 }
@@ -69,6 +71,9 @@ pub struct ProcessConfig {
     pub indenter: Option<crate::scratch::IndenterConfig>,
     #[serde(default)]
     pub scratch: Option<crate::scratch::ScratchConfig>,
+    /// Ion beam: the ions and the impact schedule.
+    #[serde(default)]
+    pub ion: Option<crate::ion_beam::IonConfig>,
     #[serde(default)]
     pub assist: AssistConfig,
     #[serde(default)]
@@ -84,6 +89,7 @@ impl ProcessConfig {
         vec![
             ("tool", self.tool.is_some()),
             ("cut", self.cut.is_some()),
+            ("ion", self.ion.is_some()),
             ("indenter", self.indenter.is_some()),
             ("scratch", self.scratch.is_some()),
         ]
