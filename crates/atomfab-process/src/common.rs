@@ -238,11 +238,7 @@ pub fn assemble(cell: atomfab_core::Cell, p: &MaterialPreset, work: &[Vec3], too
     let mut system = System::new(cell, UnitSystem::Metal);
     let ws = system.species_named(Species::element(p.element).map_err(|e| ProcessError::Config(e.to_string()))?);
     let cs = system.species_named(Species::element("C").map_err(|e| ProcessError::Config(e.to_string()))?);
-    for r in work {
-        system.push_atom(ws, *r);
-    }
-    for r in tool {
-        system.push_atom(cs, *r);
-    }
+    system.push_atoms(ws, work);
+    system.push_atoms(cs, tool);
     Ok(system)
 }
