@@ -347,7 +347,14 @@ fn engine(cfg: &ProcessConfig, beam: &Beam, system: System, phase: Phase, seed: 
         }
         Phase::Cascade => {}
         Phase::Equilibrate | Phase::Thermalise => {
-            fixes.push(json!({"kind": "thermostat", "group": "free", "style": "berendsen", "temperature": cfg.temperature, "damp": 0.1}));
+            // Atoms above the surface (in flight, or adatoms) keep their velocities: damping them would
+            // hold back slow sputtered atoms.
+            let below: Vec<u64> = (0..system.len())
+                .filter(|&i| !fixed.contains(&system.ids[i]) && system.positions[i][2] < beam.surface_z + 1.0)
+                .map(|i| system.ids[i])
+                .collect();
+            groups.push(json!({"name": "cool", "ids": below}));
+            fixes.push(json!({"kind": "thermostat", "group": "cool", "style": "berendsen", "temperature": cfg.temperature, "damp": 0.1}));
         }
     }
     let mut md = json!({
