@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub enum ProcessKind {
     Nanocutting,
     Scratching,
-    IonBeam,
+    Polishing,
 }
 
 impl ProcessKind {
@@ -35,7 +35,7 @@ impl ProcessKind {
         match self {
             ProcessKind::Nanocutting => "nanocutting",
             ProcessKind::Scratching => "scratching",
-            ProcessKind::IonBeam => "ion_beam",
+            ProcessKind::Polishing => "polishing",
         }
     }
 }
@@ -71,9 +71,11 @@ pub struct ProcessConfig {
     pub indenter: Option<crate::scratch::IndenterConfig>,
     #[serde(default)]
     pub scratch: Option<crate::scratch::ScratchConfig>,
-    /// Ion beam: the ions and the impact schedule.
+    /// Polishing: the abrasive particle and its motion.
     #[serde(default)]
-    pub ion: Option<crate::ion_beam::IonConfig>,
+    pub abrasive: Option<crate::polish::AbrasiveConfig>,
+    #[serde(default)]
+    pub polish: Option<crate::polish::PolishConfig>,
     #[serde(default)]
     pub assist: AssistConfig,
     #[serde(default)]
@@ -89,9 +91,10 @@ impl ProcessConfig {
         vec![
             ("tool", self.tool.is_some()),
             ("cut", self.cut.is_some()),
-            ("ion", self.ion.is_some()),
             ("indenter", self.indenter.is_some()),
             ("scratch", self.scratch.is_some()),
+            ("abrasive", self.abrasive.is_some()),
+            ("polish", self.polish.is_some()),
         ]
     }
 }

@@ -101,7 +101,8 @@ pub enum Indenter {
 }
 
 impl Indenter {
-    /// Depth of the point inside the body (distance to its surface, > 0 inside; negative outside).
+    /// Depth of the point inside the body (distance to its surface or its flat top at `height`, > 0
+    /// inside; negative outside).
     pub fn depth(&self, p: Vec3) -> f64 {
         let r = (p[0] * p[0] + p[1] * p[1]).sqrt();
         match *self {
@@ -109,7 +110,8 @@ impl Indenter {
                 if p[2] > height {
                     return -1.0;
                 }
-                radius - (r * r + (p[2] - radius).powi(2)).sqrt()
+                // Closed by a lid at the top, so that material cannot flow into the hollow shell.
+                (radius - (r * r + (p[2] - radius).powi(2)).sqrt()).min(height - p[2])
             }
             Indenter::Cone { half_angle, tip_radius, height } => {
                 if p[2] > height {
@@ -118,11 +120,12 @@ impl Indenter {
                 let c = tip_radius;
                 // The tip sphere covers directions (from its centre) within 90° − α of −z.
                 let below = c - p[2];
+                let lid = height - p[2];
                 if below > 0.0 && r <= below * (std::f64::consts::FRAC_PI_2 - half_angle).tan() {
-                    return tip_radius - (r * r + below * below).sqrt();
+                    return (tip_radius - (r * r + below * below).sqrt()).min(lid);
                 }
                 let z_apex = c - tip_radius / half_angle.sin();
-                ((p[2] - z_apex) * half_angle.tan() - r) * half_angle.cos()
+                (((p[2] - z_apex) * half_angle.tan() - r) * half_angle.cos()).min(lid)
             }
         }
     }

@@ -15,9 +15,9 @@ pub mod config;
 pub mod error;
 pub mod evaluate;
 pub mod geometry;
-pub mod ion_beam;
 pub mod material;
 pub mod nanocut;
+pub mod polish;
 pub mod scratch;
 mod report;
 
@@ -97,9 +97,9 @@ pub struct KindFigures {
     /// Scratching: forces, friction, groove and pile-up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scratch: Option<scratch::ScratchFigures>,
-    /// Ion beam: sputter yield, implantation, per-impact records.
+    /// Polishing: forces, friction, removal per pass, roughness before/after.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ion_beam: Option<ion_beam::IonFigures>,
+    pub polish: Option<polish::PolishFigures>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,7 +122,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
     match cfg.kind {
         ProcessKind::Nanocutting => nanocut::run(cfg, seed, recipe_text, out_dir, resume, progress),
         ProcessKind::Scratching => scratch::run(cfg, seed, recipe_text, out_dir, resume, progress),
-        ProcessKind::IonBeam => ion_beam::run(cfg, seed, recipe_text, out_dir, resume, progress),
+        ProcessKind::Polishing => polish::run(cfg, seed, recipe_text, out_dir, resume, progress),
     }
 }
 
@@ -132,6 +132,6 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     match cfg.kind {
         ProcessKind::Nanocutting => nanocut::validate(cfg),
         ProcessKind::Scratching => scratch::validate(cfg),
-        ProcessKind::IonBeam => ion_beam::validate(cfg),
+        ProcessKind::Polishing => polish::validate(cfg),
     }
 }

@@ -114,6 +114,8 @@ pub struct Slide {
     pub start_xy: [f64; 2],
     /// Shell thickness of the body's atoms, Å.
     pub shell: f64,
+    /// Land on the surface while already sliding (no separate indentation phase: sliding starts at t = 0).
+    pub land_while_sliding: bool,
 }
 
 /// A built slide setup.
@@ -157,6 +159,7 @@ impl Slide {
         let cell = Cell::orthorhombic([0.0, 0.0, -5.0], [work.length, work.width, top], [true, true, false]).map_err(|e| ProcessError::Config(format!("box: {e}")))?;
         let system = common::assemble(cell, p, &work.system.positions, &body)?;
         let indent_time = match self.control {
+            _ if self.land_while_sliding => 0.0,
             Control::Depth(d) => (self.gap + d) / self.indent_speed,
             Control::Load(_) => self.load_ramp,
         };
@@ -171,12 +174,21 @@ impl Slide {
         let t1 = t0 + self.slide_time;
         let v = self.velocity;
         match self.control {
+            Control::Depth(d) if self.land_while_sliding => {
+                let (dz, tl) = (-(self.gap + d), (self.gap + d) / self.indent_speed);
+                json!({"kind": "driven", "group": "tool",
+                       "path": [[tl, v[0] * tl, v[1] * tl, dz], [t1, v[0] * t1, v[1] * t1, dz]],
+                       "spin": self.spin})
+            }
             Control::Depth(d) => {
                 let dz = -(self.gap + d);
                 json!({"kind": "driven", "group": "tool",
                        "path": [[t0, 0.0, 0.0, dz], [t1, v[0] * self.slide_time, v[1] * self.slide_time, dz]],
                        "spin": self.spin})
             }
+            Control::Load(f) if self.land_while_sliding => json!({"kind": "driven", "group": "tool",
+                       "velocity": v, "free": [false, false, true], "load": [0.0, 0.0, -f], "load_ramp": self.load_ramp,
+                       "damp": self.damping, "spin": self.spin}),
             Control::Load(f) => json!({"kind": "driven", "group": "tool",
                        "path": [[t0, 0.0, 0.0, 0.0], [t1, v[0] * self.slide_time, v[1] * self.slide_time, 0.0]],
                        "free": [false, false, true], "load": [0.0, 0.0, -f], "load_ramp": self.load_ramp,
@@ -285,6 +297,9 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
         return bad("scratch.length_nm", format!("{l} must be > 0"));
     }
     // The groove must not run into the crater it started from across the periodic x boundary.
+    if l < diameter / 2.0 + 1.0 {
+        return bad("scratch.length_nm", format!("{l} nm must exceed the indenter radius ({:.2} nm) + 1 nm, or no groove is left behind the indenter to measure", diameter / 2.0));
+    }
     if l + diameter + 1.0 > cfg.workpiece.size_nm[0] {
         return bad("scratch.length_nm", format!("{l} nm plus the indenter ({diameter:.2} nm across) and 1 nm of margin exceeds the workpiece length {} nm", cfg.workpiece.size_nm[0]));
     }
@@ -319,6 +334,7 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, SlideSetup, MaterialPreset)
         // Centred: the groove runs from L/2 + length/2 to L/2 − length/2 in the middle of the width.
         start_xy: [0.5 * (work.length + length), 0.5 * work.width],
         shell: 6.0,
+        land_while_sliding: false,
     };
     let (system, setup) = slide.build(cfg, &p, &work)?;
     Ok((system, setup, p))
@@ -451,10 +467,9 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
     let region = SurfaceRegion { x_from: x_end + reach + 3.0, x_to: (setup.tip_start[0] + reach).min(setup.length), ref_z: setup.surface_z };
     let ev = evaluate::evaluate(cfg, out_dir, &setup.base, &preset, region)?;
     let (level, _) = initial_level(cfg, out_dir, &setup.base, region)?;
-    // Cross-section over the steady groove only (away from the start crater).
+    // Cross-section of the groove left behind the indenter, up to the centre of the start crater.
     let pixel = ev.raw_map.dx;
-    let steady_to = (setup.tip_start[0] - steady_from - contact - region.x_from).max(4.0 * pixel * 1e10);
-    let i_to = ((steady_to / (pixel * 1e10)) as usize).clamp(1, ev.raw_map.nx);
+    let i_to = (((setup.tip_start[0] - region.x_from) / (pixel * 1e10)).round() as usize).clamp(1, ev.raw_map.nx);
     let prof = profile_along_y(&ev.raw_map, 0, i_to);
     let (gd, gw, pu) = groove(&prof, level);
     let surface = setup.surface_z + 0.5 * setup.layer_spacing;

@@ -1,0 +1,132 @@
+//! Scratching and polishing end to end on CI-sized Cu workpieces: outputs, force balance under load
+//! control, determinism, and bad recipes rejected before any simulation with the offending key named.
+
+use atomfab_process::{run, validate, ProcessConfig};
+use std::path::Path;
+
+/// Depth-controlled scratch with a spherical indenter (R = 0.8 nm, 0.35 nm deep, 2 nm long).
+const SCRATCH: &str = r#"
+kind = "scratching"
+material = "Cu"
+temperature = 300
+spec = ["groove_depth >= 0.05 nm", "Sq <= 1 nm"]
+[workpiece]
+size_nm = [4.8, 3.3, 2.0]
+fixed_nm = 0.3
+thermostat_nm = 0.4
+[indenter]
+shape = "sphere"
+radius_nm = 0.8
+[scratch]
+depth_nm = 0.35
+speed_m_per_s = 1000
+length_nm = 2.0
+[output]
+thermo_every = 20
+checkpoint_every = 0
+"#;
+
+/// Load-controlled, rolling polishing over two passes with a lateral offset.
+const POLISH: &str = r#"
+kind = "polishing"
+material = "Cu"
+temperature = 300
+[workpiece]
+size_nm = [3.3, 3.3, 1.8]
+fixed_nm = 0.3
+thermostat_nm = 0.4
+[abrasive]
+radius_nm = 0.7
+[polish]
+load_nn = 10
+speed_m_per_s = 1000
+passes = 2
+offset_nm = 0.5
+rolling = 0.5
+load_ramp_ps = 1.0
+damping_ps = 0.2
+[output]
+thermo_every = 10
+checkpoint_every = 0
+"#;
+
+fn config(text: &str) -> ProcessConfig {
+    toml::from_str(text).unwrap()
+}
+
+fn run_into(dir: &Path, text: &str, seed: u64) -> atomfab_process::ProcessSummary {
+    run(&config(text), seed, text, dir, false, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn scratch_measures_forces_friction_groove_and_is_deterministic() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let s = run_into(a.path(), SCRATCH, 4);
+    for f in ["summary.json", "report.html", "thermo.csv", "final.xyz", "machined_surface.gwy"] {
+        assert!(a.path().join(f).exists(), "{f} written");
+    }
+    let sc = s.figures.scratch.as_ref().unwrap();
+    assert!(sc.mean_normal_force_nn > 1.0, "the surface pushes the indenter up: {}", sc.mean_normal_force_nn);
+    assert!(sc.mean_tangential_force_nn > 0.5, "the surface resists the scratch: {}", sc.mean_tangential_force_nn);
+    assert!((sc.friction_coefficient - sc.mean_tangential_force_nn / sc.mean_normal_force_nn).abs() < 1e-12);
+    assert!((sc.tip_depth_nm - 0.35).abs() < 1e-9, "depth control holds the tip at 0.35 nm: {}", sc.tip_depth_nm);
+    assert!(sc.groove_depth_nm > 0.05 && sc.groove_depth_nm < 0.6, "groove {} nm", sc.groove_depth_nm);
+    assert!(sc.groove_width_nm > 0.3 && sc.groove_width_nm < 3.3, "groove width {} nm", sc.groove_width_nm);
+    assert!(sc.displaced_atoms > 0, "material is pushed up beside and ahead of the tip");
+    assert_eq!(s.grades.len(), 2);
+    let html = std::fs::read_to_string(a.path().join("report.html")).unwrap();
+    assert!(html.contains("Forces on the indenter while sliding") && html.contains("Track cross-section"));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(a.path().join("summary.json")).unwrap()).unwrap();
+    assert!(json["scratch"]["friction_coefficient"].is_number() && json.get("removal").is_none());
+    run_into(b.path(), SCRATCH, 4);
+    let read = |d: &Path| std::fs::read_to_string(d.join("summary.json")).unwrap();
+    assert_eq!(read(a.path()), read(b.path()), "same seed, same summary");
+}
+
+#[test]
+fn polish_under_load_records_each_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = run_into(dir.path(), POLISH, 2);
+    let p = s.figures.polish.as_ref().unwrap();
+    assert_eq!(p.per_pass.len(), 3, "before + 2 passes");
+    assert_eq!(p.per_pass[0].displaced_atoms, 0, "nothing displaced before polishing");
+    // Load control: the surface carries the applied load once the particle has settled (thermal and
+    // stick-slip fluctuations average out over the passes).
+    assert!((p.mean_normal_force_nn - 10.0).abs() < 3.0, "normal force {} nN vs 10 nN load", p.mean_normal_force_nn);
+    assert!(p.mean_tangential_force_nn > 0.0 && p.friction_coefficient > 0.0);
+    assert!(p.spin_rad_per_ps < 0.0, "rolling along −x turns the particle about −y");
+    assert!(p.sq_after_nm > p.sq_before_nm, "a rough track replaces the flat crystal: {} → {}", p.sq_before_nm, p.sq_after_nm);
+    assert!(p.removed_atoms > 0 && p.removed_atoms == p.per_pass[2].displaced_atoms);
+    assert!(dir.path().join("passes.xyz").exists());
+}
+
+#[test]
+fn bad_slide_recipes_name_the_key_before_running() {
+    let cases = [
+        (SCRATCH, "radius_nm = 0.8", "radius_nm = 3.0", "indenter.radius_nm"),
+        (SCRATCH, "depth_nm = 0.35", "depth_nm = 1.5", "scratch.depth_nm"),
+        (SCRATCH, "speed_m_per_s = 1000", "speed_m_per_s = 0", "scratch.speed_m_per_s"),
+        (SCRATCH, "depth_nm = 0.35", "load_nn = -5", "scratch.load_nn"),
+        (SCRATCH, "depth_nm = 0.35", "depth_nm = 0.35\nload_nn = 20", "scratch.load_nn"),
+        (SCRATCH, "depth_nm = 0.35", "", "scratch"),
+        (SCRATCH, "length_nm = 2.0", "length_nm = 3.5", "scratch.length_nm"),
+        (SCRATCH, "length_nm = 2.0", "length_nm = 1.0", "scratch.length_nm"),
+        (SCRATCH, "shape = \"sphere\"", "shape = \"cone\"", "indenter.half_angle_deg"),
+        (SCRATCH, "[scratch]", "[cut]\ndepth_nm = 0.5\nspeed_m_per_s = 1\nlength_nm = 1\n[scratch]", "cut"),
+        (POLISH, "radius_nm = 0.7", "radius_nm = 2.0", "abrasive.radius_nm"),
+        (POLISH, "load_nn = 10", "load_nn = 0", "polish.load_nn"),
+        (POLISH, "load_nn = 10", "load_nn = 10\ndepth_nm = 0.2", "polish.load_nn"),
+        (POLISH, "speed_m_per_s = 1000", "speed_m_per_s = 0", "polish.speed_m_per_s"),
+        (POLISH, "passes = 2", "passes = 0", "polish.passes"),
+        (POLISH, "rolling = 0.5", "rolling = 1.5", "polish.rolling"),
+        (POLISH, "[abrasive]\nradius_nm = 0.7\n", "", "abrasive"),
+    ];
+    for (base, from, to, key) in cases {
+        let text = base.replacen(from, to, 1);
+        assert_ne!(text, base, "{from}");
+        let err = validate(&config(&text)).unwrap_err().to_string();
+        assert!(err.contains(key), "{to:?}: {err}");
+    }
+    // Unknown keys fail at parse time (deny_unknown_fields).
+    assert!(toml::from_str::<ProcessConfig>(&SCRATCH.replace("length_nm = 2.0", "length = 1.2")).is_err());
+}
