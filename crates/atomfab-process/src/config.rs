@@ -27,6 +27,7 @@ pub enum ProcessKind {
     Nanocutting,
     Scratching,
     Polishing,
+    IonBeam,
 }
 
 impl ProcessKind {
@@ -36,6 +37,7 @@ impl ProcessKind {
             ProcessKind::Nanocutting => "nanocutting",
             ProcessKind::Scratching => "scratching",
             ProcessKind::Polishing => "polishing",
+            ProcessKind::IonBeam => "ion_beam",
         }
     }
 }
@@ -76,6 +78,9 @@ pub struct ProcessConfig {
     pub abrasive: Option<crate::polish::AbrasiveConfig>,
     #[serde(default)]
     pub polish: Option<crate::polish::PolishConfig>,
+    /// Ion beam: the ions and the impact schedule.
+    #[serde(default)]
+    pub ion: Option<crate::ion_beam::IonConfig>,
     #[serde(default)]
     pub assist: AssistConfig,
     #[serde(default)]
@@ -91,6 +96,7 @@ impl ProcessConfig {
         vec![
             ("tool", self.tool.is_some()),
             ("cut", self.cut.is_some()),
+            ("ion", self.ion.is_some()),
             ("indenter", self.indenter.is_some()),
             ("scratch", self.scratch.is_some()),
             ("abrasive", self.abrasive.is_some()),

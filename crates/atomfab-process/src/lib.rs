@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod evaluate;
 pub mod geometry;
+pub mod ion_beam;
 pub mod material;
 pub mod nanocut;
 pub mod polish;
@@ -100,6 +101,9 @@ pub struct KindFigures {
     /// Polishing: forces, friction, removal per pass, roughness before/after.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub polish: Option<polish::PolishFigures>,
+    /// Ion beam: sputter yield, implantation, per-impact records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ion_beam: Option<ion_beam::IonFigures>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +127,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
         ProcessKind::Nanocutting => nanocut::run(cfg, seed, recipe_text, out_dir, resume, progress),
         ProcessKind::Scratching => scratch::run(cfg, seed, recipe_text, out_dir, resume, progress),
         ProcessKind::Polishing => polish::run(cfg, seed, recipe_text, out_dir, resume, progress),
+        ProcessKind::IonBeam => ion_beam::run(cfg, seed, recipe_text, out_dir, resume, progress),
     }
 }
 
@@ -133,5 +138,6 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
         ProcessKind::Nanocutting => nanocut::validate(cfg),
         ProcessKind::Scratching => scratch::validate(cfg),
         ProcessKind::Polishing => polish::validate(cfg),
+        ProcessKind::IonBeam => ion_beam::validate(cfg),
     }
 }
