@@ -37,8 +37,8 @@ GROUPS = {
 }
 
 
-def atomfab(size, threads, path=None):
-    cmd = [EXE, "bench", "surface", "--size", str(size), "--json"]
+def atomfab(size, threads, path=None, repeats=3):
+    cmd = [EXE, "bench", "surface", "--size", str(size), "--json", "--repeats", str(repeats)]
     if threads:
         cmd += ["--threads", str(threads)]
     if path:
@@ -64,8 +64,8 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "map.gwy")
-        ours1 = [atomfab(a.size, 1, path if r == 0 else None) for r in range(a.repeats)]
-        oursn = [atomfab(a.size, None) for _ in range(a.repeats)]
+        ours1 = [atomfab(a.size, 1, path, a.repeats)]
+        oursn = [atomfab(a.size, None, None, a.repeats)]
         df = gwyfile.util.get_datafields(gwyfile.load(path))
         z = next(iter(df.values())).data.copy()
     step = 1e-9
@@ -86,7 +86,8 @@ def main():
     sal["psd_2d_radial"] = best(psd, a.repeats)
 
     vals = ours1[0]["values_SI"]
-    print(f"map {a.size} x {a.size}; atomfab threads: 1 and {oursn[0]['threads']}; best of {a.repeats}")
+    print(f"map {a.size} x {a.size}; atomfab threads: 1 and {oursn[0]['threads']}; best of {a.repeats}; "
+          f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'group':<24}{'surfalize/numpy s':>18}{'atomfab 1T s':>14}{'ratio 1T':>10}{'atomfab nT s':>14}{'ratio nT':>10}")
     tot = [0.0, 0.0, 0.0]
     for g in list(GROUPS) + ["psd_2d_radial"]:

@@ -55,16 +55,19 @@ pub fn height_params(map: &HeightMap) -> Result<HeightParams> {
 }
 
 /// Four independent lanes let the compiler vectorise the accumulation (strict FP order forbids it for
-/// a single running sum); chunks are summed in a fixed tree by rayon.
+/// a single running sum).
 const LANES: usize = 4;
+/// Values per parallel chunk. Chunk results are combined in chunk order, so sums do not depend on how
+/// rayon schedules the work (a parallel `reduce` may associate differently from run to run).
+const CHUNK: usize = 1 << 14;
 
 pub(crate) fn height_params_of(vals: &[f64]) -> HeightParams {
     let n = vals.len() as f64;
     let mean = pairwise_sum(vals) / n;
     type Acc = ([f64; LANES], [f64; LANES], [f64; LANES], [f64; LANES], [f64; LANES], [f64; LANES]);
     let zero: Acc = ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES], [f64::NEG_INFINITY; LANES], [f64::INFINITY; LANES]);
-    let (s1, s2, s3, s4, mx, mn) = vals
-        .par_chunks(1 << 14)
+    let parts: Vec<(f64, f64, f64, f64, f64, f64)> = vals
+        .par_chunks(CHUNK)
         .map(|c| {
             let mut a = zero;
             let mut it = c.chunks_exact(LANES);
@@ -93,10 +96,10 @@ pub(crate) fn height_params_of(vals: &[f64]) -> HeightParams {
             let sum = |x: [f64; LANES]| x.iter().sum::<f64>();
             (sum(a.0), sum(a.1), sum(a.2), sum(a.3), a.4.iter().cloned().fold(f64::NEG_INFINITY, f64::max), a.5.iter().cloned().fold(f64::INFINITY, f64::min))
         })
-        .reduce(
-            || (0.0, 0.0, 0.0, 0.0, f64::NEG_INFINITY, f64::INFINITY),
-            |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3, a.4.max(b.4), a.5.min(b.5)),
-        );
+        .collect();
+    let (s1, s2, s3, s4, mx, mn) = parts.iter().fold((0.0, 0.0, 0.0, 0.0, f64::NEG_INFINITY, f64::INFINITY), |a, b| {
+        (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3, a.4.max(b.4), a.5.min(b.5))
+    });
     let sq = (s2 / n).sqrt();
     HeightParams {
         Sa: s1 / n,
@@ -110,18 +113,172 @@ pub(crate) fn height_params_of(vals: &[f64]) -> HeightParams {
 }
 
 pub(crate) fn pairwise_sum(v: &[f64]) -> f64 {
-    v.par_chunks(1 << 14)
+    sum_min_max(v).0
+}
+
+/// (Σ v, min v, max v) in one pass, deterministic for any thread count.
+pub(crate) fn sum_min_max(v: &[f64]) -> (f64, f64, f64) {
+    let parts: Vec<(f64, f64, f64)> = v
+        .par_chunks(CHUNK)
         .map(|c| {
             let mut acc = [0.0; LANES];
+            let mut lo = [f64::INFINITY; LANES];
+            let mut hi = [f64::NEG_INFINITY; LANES];
             let mut it = c.chunks_exact(LANES);
             for q in &mut it {
                 for l in 0..LANES {
                     acc[l] += q[l];
+                    lo[l] = lo[l].min(q[l]);
+                    hi[l] = hi[l].max(q[l]);
                 }
             }
-            acc.iter().sum::<f64>() + it.remainder().iter().sum::<f64>()
+            let r = it.remainder();
+            let lo = r.iter().chain(&lo).cloned().fold(f64::INFINITY, f64::min);
+            let hi = r.iter().chain(&hi).cloned().fold(f64::NEG_INFINITY, f64::max);
+            (acc.iter().sum::<f64>() + r.iter().sum::<f64>(), lo, hi)
+        })
+        .collect();
+    parts.iter().fold((0.0, f64::INFINITY, f64::NEG_INFINITY), |a, b| (a.0 + b.0, a.1.min(b.1), a.2.max(b.2)))
+}
+
+/// Per-row sums of a complete map for Sdq and Sdr, from rows a (j) and b (j + 1, or None for the
+/// last row): (Σ (Δx z)² along a, Σ (Δy z)² between a and b, Σ over the cells between a and b of the
+/// four corner terms of `sdr`). `area` switches the square roots off when only Sdq is wanted.
+#[inline(always)]
+fn hybrid_row(a: &[f64], b: Option<&[f64]>, dx: f64, dy: f64, area: bool) -> (f64, f64, f64) {
+    let nx = a.len();
+    let sx = sum_sq_diff(&a[1..], &a[..nx - 1]);
+    let Some(b) = b else { return (sx, 0.0, 0.0) };
+    let sy = sum_sq_diff(b, a);
+    if !area {
+        return (sx, sy, 0.0);
+    }
+    let cz = (dx * dy) * (dx * dy);
+    // Cell i: x edges bottom/top, y edges left/right; four corner triangles (see `sdr`). LANES cells
+    // at a time from fixed-size windows (no bounds checks), so the square roots vectorise.
+    let cell4 = |i0: usize| -> [f64; LANES] {
+        let a0: &[f64; LANES] = a[i0..i0 + LANES].try_into().unwrap();
+        let a1: &[f64; LANES] = a[i0 + 1..i0 + 1 + LANES].try_into().unwrap();
+        let b0: &[f64; LANES] = b[i0..i0 + LANES].try_into().unwrap();
+        let b1: &[f64; LANES] = b[i0 + 1..i0 + 1 + LANES].try_into().unwrap();
+        let mut out = [0.0; LANES];
+        for l in 0..LANES {
+            let xb = dy * (a1[l] - a0[l]);
+            let xt = dy * (b1[l] - b0[l]);
+            let yl = dx * (b0[l] - a0[l]);
+            let yr = dx * (b1[l] - a1[l]);
+            let (xb, xt, yl, yr) = (xb * xb, xt * xt, yl * yl, yr * yr);
+            out[l] = (xb + yl + cz).sqrt() + (xb + yr + cz).sqrt() + (xt + yr + cz).sqrt() + (xt + yl + cz).sqrt();
+        }
+        out
+    };
+    let mut acc = [0.0; LANES];
+    let full = (nx - 1) / LANES * LANES;
+    for i0 in (0..full).step_by(LANES) {
+        let c = cell4(i0);
+        for l in 0..LANES {
+            acc[l] += c[l];
+        }
+    }
+    (sx, sy, acc.iter().sum::<f64>() + cells_rest(a, b, dx, dy, full))
+}
+
+/// The cell sum of `hybrid_row` with AVX: four cells per instruction, each lane doing exactly the
+/// scalar operations in the same order (IEEE add/mul/sqrt round the same way), so the result is
+/// bit-for-bit that of the portable loop.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn cells_avx(a: &[f64], b: &[f64], dx: f64, dy: f64) -> f64 {
+    use std::arch::x86_64::*;
+    let nx = a.len();
+    let cz = (dx * dy) * (dx * dy);
+    let (vdx, vdy, vcz) = (_mm256_set1_pd(dx), _mm256_set1_pd(dy), _mm256_set1_pd(cz));
+    let mut acc = _mm256_setzero_pd();
+    let full = (nx - 1) / LANES * LANES;
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let mut i0 = 0;
+    while i0 < full {
+        // i0 + 4 ≤ nx − 1, so the loads at i0 + 1 stay inside the rows.
+        let a0 = _mm256_loadu_pd(pa.add(i0));
+        let a1 = _mm256_loadu_pd(pa.add(i0 + 1));
+        let b0 = _mm256_loadu_pd(pb.add(i0));
+        let b1 = _mm256_loadu_pd(pb.add(i0 + 1));
+        let xb = _mm256_mul_pd(vdy, _mm256_sub_pd(a1, a0));
+        let xt = _mm256_mul_pd(vdy, _mm256_sub_pd(b1, b0));
+        let yl = _mm256_mul_pd(vdx, _mm256_sub_pd(b0, a0));
+        let yr = _mm256_mul_pd(vdx, _mm256_sub_pd(b1, a1));
+        let (xb, xt, yl, yr) = (_mm256_mul_pd(xb, xb), _mm256_mul_pd(xt, xt), _mm256_mul_pd(yl, yl), _mm256_mul_pd(yr, yr));
+        let t = |p: __m256d, q: __m256d| _mm256_sqrt_pd(_mm256_add_pd(_mm256_add_pd(p, q), vcz));
+        let c = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(t(xb, yl), t(xb, yr)), t(xt, yr)), t(xt, yl));
+        acc = _mm256_add_pd(acc, c);
+        i0 += LANES;
+    }
+    let mut lanes = [0.0; LANES];
+    _mm256_storeu_pd(lanes.as_mut_ptr(), acc);
+    lanes.iter().sum::<f64>() + cells_rest(a, b, dx, dy, full)
+}
+
+/// Cells full..nx−1 of a row pair (the tail after the LANES-wide loop).
+#[inline(always)]
+fn cells_rest(a: &[f64], b: &[f64], dx: f64, dy: f64, full: usize) -> f64 {
+    let cz = (dx * dy) * (dx * dy);
+    (full..a.len() - 1)
+        .map(|i| {
+            let xb = dy * (a[i + 1] - a[i]);
+            let xt = dy * (b[i + 1] - b[i]);
+            let yl = dx * (b[i] - a[i]);
+            let yr = dx * (b[i + 1] - a[i + 1]);
+            let (xb, xt, yl, yr) = (xb * xb, xt * xt, yl * yl, yr * yr);
+            (xb + yl + cz).sqrt() + (xb + yr + cz).sqrt() + (xt + yr + cz).sqrt() + (xt + yl + cz).sqrt()
         })
         .sum()
+}
+
+fn hybrid_row_dispatch(a: &[f64], b: Option<&[f64]>, dx: f64, dy: f64, area: bool) -> (f64, f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    if area && std::arch::is_x86_feature_detected!("avx") {
+        if let Some(b) = b {
+            let nx = a.len();
+            let sx = sum_sq_diff(&a[1..], &a[..nx - 1]);
+            let sy = sum_sq_diff(b, a);
+            // SAFETY: the CPU supports AVX (checked above); a and b have the same length nx ≥ 2.
+            return (sx, sy, unsafe { cells_avx(a, b, dx, dy) });
+        }
+    }
+    hybrid_row(a, b, dx, dy, area)
+}
+
+/// Sums over all rows of a complete map (see `hybrid_row`), combined in row order.
+fn hybrid_sums(map: &HeightMap, area: bool) -> (f64, f64, f64) {
+    let ny = map.ny;
+    let rows: Vec<(f64, f64, f64)> = (0..ny)
+        .into_par_iter()
+        .with_min_len(16)
+        .map(|j| hybrid_row_dispatch(map.row(j), (j + 1 < ny).then(|| map.row(j + 1)), map.dx, map.dy, area))
+        .collect();
+    rows.iter().fold((0.0, 0.0, 0.0), |s, r| (s.0 + r.0, s.1 + r.1, s.2 + r.2))
+}
+
+fn sdq_from(map: &HeightMap, sx: f64, sy: f64) -> f64 {
+    let (nx, ny) = (map.nx, map.ny);
+    let (cx, cy) = ((ny * (nx - 1)) as f64, ((ny - 1) * nx) as f64);
+    (sx / (map.dx * map.dx) / cx + sy / (map.dy * map.dy) / cy).sqrt()
+}
+
+fn sdr_from(map: &HeightMap, area: f64) -> f64 {
+    // Each corner term is |normal| = 2 × that corner triangle's area; the cell (mean of its two
+    // triangulations) is half the four triangles, hence the 0.25.
+    let projected = ((map.nx - 1) * (map.ny - 1)) as f64 * map.dx * map.dy;
+    (0.25 * area / projected - 1.0) * 100.0
+}
+
+/// Sdq and Sdr together in one pass over a map (the form `areal_params` uses).
+pub fn sdq_sdr(map: &HeightMap) -> Result<(f64, f64)> {
+    if map.has_missing() || map.nx < 2 || map.ny < 2 {
+        return Ok((sdq(map)?, sdr(map)?));
+    }
+    let (sx, sy, area) = hybrid_sums(map, true);
+    Ok((sdq_from(map, sx, sy), sdr_from(map, area)))
 }
 
 /// Root mean square gradient Sdq (dimensionless). Differences touching a missing point are skipped.
@@ -131,18 +288,10 @@ pub fn sdq(map: &HeightMap) -> Result<f64> {
         return Err(MetrologyError::invalid("Sdq: expected at least 2 x 2 points"));
     }
     if !map.has_missing() {
-        let (sx, sy) = (0..ny)
-            .into_par_iter()
-            .map(|j| {
-                let r = map.row(j);
-                let sy = if j + 1 < ny { sum_sq_diff(map.row(j + 1), r) } else { 0.0 };
-                (sum_sq_diff(&r[1..], &r[..nx - 1]), sy)
-            })
-            .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
-        let (cx, cy) = ((ny * (nx - 1)) as f64, ((ny - 1) * nx) as f64);
-        return Ok((sx / (map.dx * map.dx) / cx + sy / (map.dy * map.dy) / cy).sqrt());
+        let (sx, sy, _) = hybrid_sums(map, false);
+        return Ok(sdq_from(map, sx, sy));
     }
-    let (sx, cx, sy, cy) = (0..ny)
+    let rows: Vec<(f64, usize, f64, usize)> = (0..ny)
         .into_par_iter()
         .map(|j| {
             let r = map.row(j);
@@ -166,7 +315,8 @@ pub fn sdq(map: &HeightMap) -> Result<f64> {
             }
             (sx, cx, sy, cy)
         })
-        .reduce(|| (0.0, 0, 0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3));
+        .collect();
+    let (sx, cx, sy, cy) = rows.iter().fold((0.0, 0, 0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3));
     if cx == 0 || cy == 0 {
         return Err(MetrologyError::invalid("Sdq: no pair of neighbouring measured points"));
     }
@@ -174,6 +324,7 @@ pub fn sdq(map: &HeightMap) -> Result<f64> {
 }
 
 /// Σ a[i]·b[i] in vectorisable lanes.
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     debug_assert_eq!(a.len(), b.len());
     let mut acc = [0.0; LANES];
@@ -188,6 +339,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Σ (a[i] − b[i])² in vectorisable lanes.
+#[inline(always)]
 fn sum_sq_diff(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; LANES];
     let mut ia = a.chunks_exact(LANES);
@@ -209,53 +361,37 @@ pub fn sdr(map: &HeightMap) -> Result<f64> {
     if nx < 2 || ny < 2 {
         return Err(MetrologyError::invalid("Sdr: expected at least 2 x 2 points"));
     }
+    if !map.has_missing() {
+        let (_, _, area) = hybrid_sums(map, true);
+        return Ok(sdr_from(map, area));
+    }
     let (dx, dy) = (map.dx, map.dy);
     let cz = (dx * dy) * (dx * dy);
-    let complete = !map.has_missing();
-    let (area, cells) = (0..ny - 1)
+    let rows: Vec<(f64, usize)> = (0..ny - 1)
         .into_par_iter()
         .map(|j| {
             let (a, b) = (map.row(j), map.row(j + 1));
-            // Cell (i, j): x edges bottom/top, y edges left/right; four corner triangles.
-            let cell = |i: usize| {
+            let (mut s, mut n) = (0.0, 0usize);
+            for i in 0..nx - 1 {
                 let xb = dy * (a[i + 1] - a[i]);
                 let xt = dy * (b[i + 1] - b[i]);
                 let yl = dx * (b[i] - a[i]);
                 let yr = dx * (b[i + 1] - a[i + 1]);
                 let (xb, xt, yl, yr) = (xb * xb, xt * xt, yl * yl, yr * yr);
-                (xb + yl + cz).sqrt() + (xb + yr + cz).sqrt() + (xt + yr + cz).sqrt() + (xt + yl + cz).sqrt()
-            };
-            if complete {
-                let mut acc = [0.0; LANES];
-                let full = (nx - 1) / LANES * LANES;
-                for i0 in (0..full).step_by(LANES) {
-                    for l in 0..LANES {
-                        acc[l] += cell(i0 + l);
-                    }
+                let c = (xb + yl + cz).sqrt() + (xb + yr + cz).sqrt() + (xt + yr + cz).sqrt() + (xt + yl + cz).sqrt();
+                if !c.is_nan() {
+                    s += 0.25 * c;
+                    n += 1;
                 }
-                let rest: f64 = (full..nx - 1).map(cell).sum();
-                (0.25 * (acc.iter().sum::<f64>() + rest), nx - 1)
-            } else {
-                let (mut s, mut n) = (0.0, 0usize);
-                for i in 0..nx - 1 {
-                    let c = cell(i);
-                    if !c.is_nan() {
-                        s += 0.25 * c;
-                        n += 1;
-                    }
-                }
-                (s, n)
             }
+            (s, n)
         })
-        .reduce(|| (0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        .collect();
+    let (area, cells) = rows.iter().fold((0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     if cells == 0 {
         return Err(MetrologyError::invalid("Sdr: no complete grid cell"));
     }
-    // Each corner term is |normal| = 2 × that corner triangle's area; the cell (mean of its two
-    // triangulations) is half the four triangles, hence the 0.25 above.
-    let developed = area;
-    let projected = cells as f64 * dx * dy;
-    Ok((developed / projected - 1.0) * 100.0)
+    Ok((area / (cells as f64 * dx * dy) - 1.0) * 100.0)
 }
 
 /// Surface area (m²) by Gwyddion's discretisation (`gwy_data_field_get_surface_area`, Gwyddion user
@@ -555,11 +691,12 @@ impl<'a> MaterialRatio<'a> {
         if values.len() < 2 {
             return Err(MetrologyError::invalid("material ratio: expected at least 2 measured points"));
         }
-        let mean = pairwise_sum(&values) / values.len() as f64;
-        Ok(Self::from_values(values, mean, AF_CLASSES))
+        let (sum, lo, hi) = sum_min_max(&values);
+        let mean = sum / values.len() as f64;
+        Ok(Self::from_values(values, mean, (lo, hi), AF_CLASSES))
     }
 
-    fn from_values(values: std::borrow::Cow<'a, [f64]>, mean: f64, classes: usize) -> MaterialRatio<'a> {
+    fn from_values(values: std::borrow::Cow<'a, [f64]>, mean: f64, range: (f64, f64), classes: usize) -> MaterialRatio<'a> {
         let n = values.len();
         let step = 100.0 / (classes - 1) as f64;
         let mr: Vec<f64> = (0..classes).map(|k| if k == classes - 1 { 100.0 } else { k as f64 * step }).collect();
@@ -576,7 +713,7 @@ impl<'a> MaterialRatio<'a> {
         let mut ranks: Vec<usize> = pos.iter().flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)]).collect();
         ranks.sort_unstable();
         ranks.dedup();
-        let stats = order_statistics(&values, &ranks);
+        let stats = order_statistics_in(&values, &ranks, range);
         // Heights about the mean; centring after selection keeps the order and each value.
         let at = |r: usize| stats[ranks.binary_search(&r).unwrap()] - mean;
         let height: Vec<f64> = pos
@@ -680,12 +817,15 @@ impl<'a> MaterialRatio<'a> {
 
 /// Order statistics (0-based ranks, ascending and unique) of `v` without sorting all of it: a
 /// histogram locates the bin of each rank, then only the values in those bins are gathered and sorted.
+#[cfg(test)]
 pub(crate) fn order_statistics(v: &[f64], ranks: &[usize]) -> Vec<f64> {
+    let (_, lo, hi) = sum_min_max(v);
+    order_statistics_in(v, ranks, (lo, hi))
+}
+
+/// `order_statistics` with the (min, max) of `v` already known.
+fn order_statistics_in(v: &[f64], ranks: &[usize], (lo, hi): (f64, f64)) -> Vec<f64> {
     let n = v.len();
-    let (lo, hi) = v
-        .par_chunks(1 << 14)
-        .map(|c| c.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, &x| (a.0.min(x), a.1.max(x))))
-        .reduce(|| (f64::INFINITY, f64::NEG_INFINITY), |a, b| (a.0.min(b.0), a.1.max(b.1)));
     if lo == hi {
         return vec![lo; ranks.len()];
     }
@@ -726,16 +866,38 @@ pub(crate) fn order_statistics(v: &[f64], ranks: &[usize]) -> Vec<f64> {
     for (k, &b) in needed.iter().enumerate() {
         off[k + 1] = off[k] + counts[b] as usize;
     }
-    let mut buf = vec![0.0; off[needed.len()]];
+    // Slots past the wanted bins collect everything else, one cell per lane, so the gather has no
+    // data-dependent branch (a wanted bin is a coin flip per value, often mispredicted) and the lanes'
+    // read-modify-writes of their trash counters do not form one serial chain through memory.
+    const T: usize = 4;
+    let trash = needed.len();
+    let base = off[needed.len()];
+    let mut buf = vec![0.0; base + T];
     let mut fill = off.clone();
-    for &x in v {
-        let s = slot[bin(x)];
-        if s != u32::MAX {
-            let s = s as usize;
-            buf[fill[s]] = x;
-            fill[s] += 1;
+    fill.truncate(trash);
+    fill.extend((0..T).map(|l| base + l));
+    for s in slot.iter_mut() {
+        if *s == u32::MAX {
+            *s = trash as u32;
         }
     }
+    let mut it = v.chunks_exact(T);
+    for q in &mut it {
+        for (l, &x) in q.iter().enumerate() {
+            let s = slot[bin(x)] as usize;
+            let t = (s == trash) as usize;
+            let s = s + t * l;
+            buf[fill[s]] = x;
+            fill[s] += 1 - t;
+        }
+    }
+    for &x in it.remainder() {
+        let s = slot[bin(x)] as usize;
+        let t = (s == trash) as usize;
+        buf[fill[s]] = x;
+        fill[s] += 1 - t;
+    }
+    buf.truncate(base);
     let mut parts: Vec<&mut [f64]> = Vec::with_capacity(needed.len());
     let mut rest = buf.as_mut_slice();
     for k in 0..needed.len() {
@@ -832,10 +994,11 @@ pub fn areal_params(map: &HeightMap) -> Result<ArealParams> {
     let height = height_params(map)?;
     let af = MaterialRatio::new(map)?;
     let (sal, str_) = sal_str(map, 0.2)?;
+    let (sdq, sdr) = sdq_sdr(map)?;
     Ok(ArealParams {
         height,
-        Sdq: sdq(map)?,
-        Sdr: sdr(map)?,
+        Sdq: sdq,
+        Sdr: sdr,
         Sal: sal,
         Str: str_,
         Sk: af.sk(),
@@ -866,6 +1029,19 @@ mod tests {
         let m = HeightMap::from_fn(n + 1, 8, 1e-9, 1e-9, |x, _| a * (2.0 * PI * x / lam).sin()).unwrap();
         let exact = a * 2.0 * PI / lam / 2f64.sqrt() * ((PI * 1e-9 / lam).sin() / (PI * 1e-9 / lam));
         assert!((sdq(&m).unwrap() / exact - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn simd_cells_equal_portable_loop_bitwise() {
+        use rand::{Rng, SeedableRng};
+        let mut r = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(17);
+        for nx in [2usize, 3, 5, 8, 9, 64, 131] {
+            let a: Vec<f64> = (0..nx).map(|_| r.gen::<f64>() * 1e-9).collect();
+            let b: Vec<f64> = (0..nx).map(|_| r.gen::<f64>() * 1e-9).collect();
+            let p = hybrid_row(&a, Some(&b), 1e-9, 1.5e-9, true);
+            let d = hybrid_row_dispatch(&a, Some(&b), 1e-9, 1.5e-9, true);
+            assert_eq!((p.0.to_bits(), p.1.to_bits(), p.2.to_bits()), (d.0.to_bits(), d.1.to_bits(), d.2.to_bits()), "nx {nx}");
+        }
     }
 
     #[test]
