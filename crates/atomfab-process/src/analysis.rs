@@ -243,7 +243,9 @@ pub fn structure_types(fin: &System, indices: &[usize], method: StructureMethod)
         StructureMethod::AdaptiveCna => {
             let t = atomfab_structure::common_neighbor_analysis(&fin.cell, &pos, atomfab_structure::CnaMode::Adaptive).map_err(err)?;
             let names = atomfab_structure::CnaType::ALL.iter().map(|d| d.name()).collect();
-            let crystal = atomfab_structure::CnaType::ALL.iter().map(|d| d.is_crystalline()).collect();
+            // The CNA workpieces are fcc metals: HCP atoms in them are stacking faults (the trace of
+            // partial dislocations) and BCC atoms are distorted lattice, so both count as damage.
+            let crystal = atomfab_structure::CnaType::ALL.iter().map(|&d| d == atomfab_structure::CnaType::Fcc).collect();
             (t.into_iter().map(|d| d as u8).collect(), names, crystal)
         }
     })

@@ -103,3 +103,35 @@ fn temperature_field_removes_bin_drift() {
     assert!(tf.kelvin[2].is_nan(), "9 atoms give no temperature");
     assert!((tf.max_kelvin - expected).abs() < 1e-9 * expected);
 }
+
+/// In an fcc workpiece a stacking fault (two HCP layers, what a partial dislocation leaves behind in Cu
+/// cutting) is damage: an intrinsic fault under the top layer makes the damaged layer reach below it.
+#[test]
+fn cu_stacking_fault_counts_as_damage() {
+    use atomfab_core::{LatticeKind, LatticeSpec, UnitSystem};
+    use atomfab_process::material::StructureMethod;
+    // x = [1-10], y = [11-2], z = [111]: (111) layers 2.087 Å apart, 12 layers.
+    let spec = LatticeSpec::new(LatticeKind::Fcc, 3.615, &["Cu"]).oriented([[1, -1, 0], [1, 1, -2], [1, 1, 1]]);
+    let mut sys = spec.build([6, 4, 4], UnitSystem::Metal).unwrap();
+    sys.cell.set_pbc([true, true, false]);
+    let layer = 3.615 / 3f64.sqrt();
+    let top = sys.positions.iter().map(|r| r[2]).fold(f64::NEG_INFINITY, f64::max);
+    // Shift the top two layers by the Shockley partial a/6 [11-2] (= a/√6 along y): ABC ABC → ABC A|CA…
+    let width = sys.cell.lengths()[1];
+    for r in &mut sys.positions {
+        if r[2] > top - 1.5 * layer {
+            r[1] = (r[1] + 3.615 / 6f64.sqrt()).rem_euclid(width);
+        }
+    }
+    let all: Vec<usize> = (0..sys.len()).collect();
+    let (types, names, crystal) = atomfab_process::analysis::structure_types(&sys, &all, StructureMethod::AdaptiveCna).unwrap();
+    let hcp = names.iter().position(|n| *n == "HCP").unwrap();
+    let n_hcp = types.iter().filter(|&&t| t as usize == hcp).count();
+    let per_layer = sys.len() / 12;
+    assert_eq!(n_hcp, 2 * per_layer, "the two layers at the fault are HCP");
+    assert!(!crystal[hcp], "HCP in an fcc workpiece is a defect");
+    let d = atomfab_process::analysis::damage(&sys.positions, &types, &names, &crystal, StructureMethod::AdaptiveCna).unwrap();
+    // Top layer (surface, Other) + two HCP layers: damaged to ≈ 3 layers = 6 Å; with HCP counted as
+    // crystal it would stop after the surface layer (2 Å).
+    assert!(d.damage_depth_nm >= 0.5, "damage depth {} nm, profile {:?}", d.damage_depth_nm, d.profile);
+}
