@@ -90,7 +90,13 @@ impl Plot {
                 }
             };
             let (x0, x1) = pad(x0, x1, self.log_x);
-            let (y0, y1) = pad(y0, y1, self.log_y);
+            let (y0, mut y1) = pad(y0, y1, self.log_y);
+            // Headroom for the legend (about one text line per series), so it covers no data.
+            let legend = self.series.len() > 1 || self.series.iter().any(|s| !s.name.is_empty());
+            if legend {
+                let share = (0.06 * self.series.len() as f64 + 0.04).min(0.4);
+                y1 = if self.log_y { y1 * (y1 / y0).powf(share / (1.0 - share)) } else { y1 + (y1 - y0) * share / (1.0 - share) };
+            }
             // plotters needs a concrete coordinate type per axis combination.
             macro_rules! draw {
                 ($xr:expr, $yr:expr) => {{
@@ -128,7 +134,7 @@ impl Plot {
                             });
                         }
                     }
-                    if self.series.len() > 1 || self.series.iter().any(|s| !s.name.is_empty()) {
+                    if legend {
                         let _ = chart
                             .configure_series_labels()
                             .background_style(WHITE.mix(0.85))
@@ -150,28 +156,21 @@ impl Plot {
     }
 }
 
-/// The plot corner with the fewest data points, where the legend hides the least.
+/// The upper corner (in the headroom kept for the legend) with fewer data points near it.
 fn legend_corner(data: &[Vec<(f64, f64)>], xr: (f64, f64), yr: (f64, f64), log_x: bool, log_y: bool) -> SeriesLabelPosition {
     let frac = |v: f64, (a, b): (f64, f64), log: bool| if log { (v.ln() - a.ln()) / (b.ln() - a.ln()) } else { (v - a) / (b - a) };
-    // Points in the outer 45 % × 35 % of each corner: upper right, upper left, lower right, lower left.
-    let mut count = [0usize; 4];
+    let (mut right, mut left) = (0usize, 0usize);
     for &(x, y) in data.iter().flatten() {
         let (fx, fy) = (frac(x, xr, log_x), frac(y, yr, log_y));
-        let right = fx > 0.55;
-        let left = fx < 0.45;
-        if fy > 0.65 {
-            count[0] += right as usize;
-            count[1] += left as usize;
-        } else if fy < 0.35 {
-            count[2] += right as usize;
-            count[3] += left as usize;
+        if fy > 0.6 {
+            right += (fx > 0.6) as usize;
+            left += (fx < 0.4) as usize;
         }
     }
-    match (0..4).min_by_key(|&k| count[k]).unwrap_or(0) {
-        0 => SeriesLabelPosition::UpperRight,
-        1 => SeriesLabelPosition::UpperLeft,
-        2 => SeriesLabelPosition::LowerRight,
-        _ => SeriesLabelPosition::LowerLeft,
+    if left < right {
+        SeriesLabelPosition::UpperLeft
+    } else {
+        SeriesLabelPosition::UpperRight
     }
 }
 
