@@ -120,7 +120,8 @@ pub struct Engine<'m> {
     /// Species whose change on a neighbour can alter the events of a site holding species s.
     sensitive: Vec<u64>,
     is_surface: Vec<bool>,
-    /// State table (key -> enabled-event bitmask | species << 32); empty on the general path.
+    /// State table (key -> enabled-event bitmask | species << 32 | site type << 40); empty on the
+    /// general path. Species and type come with the key, so an event never reads `site_type`.
     table: Vec<u64>,
     /// Single-site events per species on the table path (record words after the key).
     k: usize,
@@ -344,7 +345,7 @@ impl<'m> Engine<'m> {
                     bits |= 1 << b;
                 }
             }
-            *entry = bits | (s as u64) << 32;
+            *entry = bits | (s as u64) << 32 | (t as u64) << 40;
         }
         let member = |m: u64, s: u8| ((m >> s) & 1) as u32;
         self.fev = model
@@ -388,7 +389,7 @@ impl<'m> Engine<'m> {
             while bits != 0 {
                 let b = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                let e = self.loc2ev[(entry >> 32) as usize * k + b] as usize;
+                let e = self.loc2ev[entry_species(entry) * k + b] as usize;
                 list_insert(&mut self.items, &mut self.rec, w, e, i, 1 + b);
             }
         }
@@ -419,7 +420,7 @@ impl<'m> Engine<'m> {
         if self.table.is_empty() {
             self.species_at(i)
         } else {
-            (self.table[self.rec[i * self.w] as usize] >> 32) as u8
+            entry_species(self.table[self.rec[i * self.w] as usize]) as u8
         }
     }
 
@@ -666,7 +667,7 @@ impl<'m> Engine<'m> {
 
     /// Add `dh` to the lowest column among i and its neighbours (first found on ties, i first).
     #[inline]
-    fn relax_height(&mut self, i: usize, dh: i32, nbrs: &[u32]) {
+    fn relax_height(&mut self, i: usize, dh: i32, nbrs: &[u32]) -> usize {
         let (w, hw) = (self.w, self.hw);
         let rec = &self.rec[..];
         let (mut best, mut hb) = (i, rec[i * w + hw] as i32);
@@ -677,8 +678,7 @@ impl<'m> Engine<'m> {
             }
         }
         self.add_height(best, dh);
-        let t = self.type_at(best) as usize;
-        self.hsum[t] += dh as i64;
+        best
     }
 
     fn execute(&mut self, e: usize, slot: u32) -> Executed {
@@ -695,7 +695,9 @@ impl<'m> Engine<'m> {
         let old_i = self.change(i, becomes, if relax { 0 } else { dh });
         if relax && dh != 0 {
             let z = self.z;
-            self.relax_height(i, dh, &self.nbr[i * z..(i + 1) * z]);
+            let best = self.relax_height(i, dh, &self.nbr[i * z..(i + 1) * z]);
+            let t = self.type_at(best) as usize;
+            self.hsum[t] += dh as i64;
         }
         let mut old_j = 0;
         if let Some((_, pb)) = partner {
@@ -720,9 +722,10 @@ impl<'m> Engine<'m> {
     }
 
     /// Neighbours of site i on the table path, in the lattice's direction order (first z entries).
+    /// Written element by element (returning the array made the compiler copy it with wide loads
+    /// right after narrow stores: a store-forwarding stall on every event).
     #[inline(always)]
-    fn neighbours(&self, i: usize) -> [u32; 6] {
-        let mut out = [NONE; 6];
+    fn neighbours(&self, i: usize, out: &mut [u32; 6]) {
         match self.periodic {
             Some((nx, n, magic)) => {
                 let i = i as u32;
@@ -734,27 +737,46 @@ impl<'m> Engine<'m> {
                 let up = if row + nx == n { 0 } else { row + nx };
                 let down = if row == 0 { n - nx } else { row - nx };
                 // Directions as in `Lattice::build`: (1,0), (−1,0), (0,1), (0,−1), (1,−1), (−1,1).
-                out = [row + xr, row + xl, up + x, down + x, down + xr, up + xl];
+                out[0] = row + xr;
+                out[1] = row + xl;
+                out[2] = up + x;
+                out[3] = down + x;
+                out[4] = down + xr;
+                out[5] = up + xl;
             }
             None => {
                 let (w, z, nw) = (self.w, self.z, self.nw);
                 out[..z].copy_from_slice(&self.rec[i * w + nw..i * w + nw + z]);
             }
         }
-        out
     }
 
     /// Execute single-site event e on site i (state-table path).
     #[inline]
     fn execute_fast(&mut self, e: usize, i: usize) -> Executed {
         let f = self.fev[e];
-        let t = self.site_type[i] as usize;
-        let z = self.z;
-        let nb_arr = self.neighbours(i);
+        let (w, z) = (self.w, self.z);
+        let mut nb_arr = [NONE; 6];
+        self.neighbours(i, &mut nb_arr);
         let nb = &nb_arr[..z];
+        // The records this event touches are scattered over the lattice: start all their loads
+        // at once instead of one cache miss after another.
+        prefetch(&self.rec, i * w);
+        // The fired event leaves site i's list; the list's last site moves into its place.
+        if let Some(&last) = self.items[e].last() {
+            prefetch(&self.rec, last as usize * w);
+        }
+        if self.periodic.is_some() {
+            for &q in nb {
+                prefetch(&self.rec, q as usize * w);
+            }
+        }
+        let t = entry_type(self.table[self.rec[i * w] as usize]);
         if f.dh != 0 {
             if f.relax {
-                self.relax_height(i, f.dh, nb);
+                let best = self.relax_height(i, f.dh, nb);
+                let tb = entry_type(self.table[self.rec[best * w] as usize]);
+                self.hsum[tb] += f.dh as i64;
             } else {
                 self.add_height(i, f.dh);
                 self.hsum[t] += f.dh as i64;
@@ -765,7 +787,7 @@ impl<'m> Engine<'m> {
                 self.counts[f.from as usize] -= 1;
                 self.counts[f.to as usize] += 1;
             }
-            let (w, k) = (self.w, self.k);
+            let k = self.k;
             let rec = &mut self.rec[..];
             let items = &mut self.items[..];
             let table = &self.table[..];
@@ -800,7 +822,7 @@ impl<'m> Engine<'m> {
                     let entry = table[new as usize];
                     let mut diff = (table[old as usize] ^ entry) as u32;
                     if diff != 0 {
-                        let base = (entry >> 32) as usize * k;
+                        let base = entry_species(entry) * k;
                         while diff != 0 {
                             let b = diff.trailing_zeros() as usize;
                             diff &= diff - 1;
@@ -915,6 +937,31 @@ impl<'m> Engine<'m> {
     }
 }
 
+/// Hint the CPU to load `v[at]` into the cache (no effect on results; a no-op off x86-64).
+#[inline(always)]
+fn prefetch(v: &[u32], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and has no architectural effect, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().wrapping_add(at) as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, at);
+}
+
+/// Species of a state-table entry.
+#[inline(always)]
+fn entry_species(entry: u64) -> usize {
+    ((entry >> 32) & 0xFF) as usize
+}
+
+/// Site type of a state-table entry.
+#[inline(always)]
+fn entry_type(entry: u64) -> usize {
+    ((entry >> 40) & 0xFF) as usize
+}
+
 /// Append site i to the slot list of event e; its position goes to record word `pw`.
 #[inline(always)]
 fn list_insert(items: &mut [Vec<u32>], rec: &mut [u32], w: usize, e: usize, i: usize, pw: usize) {
@@ -990,7 +1037,9 @@ mod tests {
                 let eng = Engine::new(&m, 1);
                 assert!(eng.periodic.is_some() && !eng.table.is_empty());
                 for i in 0..nx * ny {
-                    assert_eq!(&eng.neighbours(i)[..eng.z], &m.lattice.nbr[i * eng.z..(i + 1) * eng.z], "{kind} {nx}x{ny} site {i}");
+                    let mut nb = [NONE; 6];
+                    eng.neighbours(i, &mut nb);
+                    assert_eq!(&nb[..eng.z], &m.lattice.nbr[i * eng.z..(i + 1) * eng.z], "{kind} {nx}x{ny} site {i}");
                 }
             }
         }
