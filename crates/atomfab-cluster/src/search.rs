@@ -288,6 +288,9 @@ pub fn search(s: &SearchSettings) -> Result<SearchResult, ClusterError> {
         max_steps: s.max_steps,
         keep: s.keep,
         seeding: s.seeding,
+        descent: s.seeding,
+        compression: s.seeding,
+        bond_energy: pot.seed_pair_energy(nn).abs().max(1e-12),
         lbfgs,
     };
     let shared = Shared {

@@ -20,15 +20,19 @@ pub enum Motif {
     FccAtom,
     FccOctahedral,
     FccTetrahedral,
+    /// An fcc tetrahedron with a twin boundary on each of its four (111) faces (Td; the family of the
+    /// Leary tetrahedron, Leary & Doye, PRE 60, R6320 (1999)).
+    TwinnedTetrahedral,
 }
 
 impl Motif {
-    pub const ALL: [Motif; 7] = [
+    pub const ALL: [Motif; 8] = [
         Motif::Icosahedral,
         Motif::Random,
         Motif::Decahedral,
         Motif::FccOctahedral,
         Motif::Mackay,
+        Motif::TwinnedTetrahedral,
         Motif::FccAtom,
         Motif::FccTetrahedral,
     ];
@@ -42,6 +46,7 @@ impl Motif {
             Motif::FccAtom => "fcc-atom",
             Motif::FccOctahedral => "fcc-octahedral",
             Motif::FccTetrahedral => "fcc-tetrahedral",
+            Motif::TwinnedTetrahedral => "twinned-tetrahedral",
         }
     }
 }
@@ -222,6 +227,68 @@ pub fn fcc_lattice(n: usize, centre: [f64; 3]) -> Vec<[f64; 3]> {
     sites
 }
 
+/// fcc tetrahedron of `edge` atoms per edge whose four (111) faces are twin planes: inside, the fcc
+/// lattice; beyond face k, the fcc lattice mirrored in face k (for the first layer, hcp stacking). Sites
+/// where the twinned domains of two faces overlap are all kept (the lattice search takes at most one of
+/// two overlapping sites). Nearest-neighbour distance 1, the tetrahedron's centroid at the origin, about
+/// 4n sites.
+pub fn twinned_tetrahedral_lattice(n: usize, edge: usize) -> Vec<[f64; 3]> {
+    let h = 0.5 * 2f64.sqrt(); // half the cube edge for nn = 1
+    let m = (edge.max(2) - 1) as f64;
+    let corners = [[0.0, 0.0, 0.0], [m, m, 0.0], [m, 0.0, m], [0.0, m, m]].map(|c: [f64; 3]| c.map(|v| v * h));
+    let cen = [0, 1, 2].map(|a| corners.iter().map(|c| c[a]).sum::<f64>() / 4.0);
+    // outward unit normal and offset of the face opposite corner k
+    let faces: Vec<([f64; 3], f64)> = (0..4)
+        .map(|k| {
+            let f: Vec<[f64; 3]> = (0..4).filter(|&j| j != k).map(|j| corners[j]).collect();
+            let u = sub(f[1], f[0]);
+            let v = sub(f[2], f[0]);
+            let mut nrm = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+            let l = nrm.iter().map(|x| x * x).sum::<f64>().sqrt();
+            nrm = nrm.map(|x| x / l);
+            let d = nrm[0] * f[0][0] + nrm[1] * f[0][1] + nrm[2] * f[0][2];
+            if nrm[0] * corners[k][0] + nrm[1] * corners[k][1] + nrm[2] * corners[k][2] > d {
+                (nrm.map(|x| -x), -d)
+            } else {
+                (nrm, d)
+            }
+        })
+        .collect();
+    let side = |p: [f64; 3], k: usize| faces[k].0[0] * p[0] + faces[k].0[1] * p[1] + faces[k].0[2] * p[2] - faces[k].1;
+    let radius = (4.0 * n as f64 * 0.7071 * 3.0 / (4.0 * std::f64::consts::PI)).cbrt() + 1.0;
+    let span = ((radius + m) / h).ceil() as i64 + 2;
+    let mut sites: Vec<[f64; 3]> = Vec::new();
+    let add = |p: [f64; 3], sites: &mut Vec<[f64; 3]>| {
+        let q = sub(p, cen);
+        if q.iter().map(|x| x * x).sum::<f64>() <= radius * radius && !sites.iter().any(|s| dist2(*s, q) < 0.04) {
+            sites.push(q);
+        }
+    };
+    for i in -span..=span {
+        for j in -span..=span {
+            for k in -span..=span {
+                if (i + j + k).rem_euclid(2) != 0 {
+                    continue;
+                }
+                let p = [i as f64 * h, j as f64 * h, k as f64 * h];
+                let s: Vec<f64> = (0..4).map(|f| side(p, f)).collect();
+                if s.iter().all(|&v| v <= 1e-6) {
+                    add(p, &mut sites);
+                }
+                // the mirror image in face f of this fcc site, kept when it lies beyond face f
+                for f in 0..4 {
+                    if s[f] < -1e-6 {
+                        let nrm = faces[f].0;
+                        let q = [p[0] - 2.0 * s[f] * nrm[0], p[1] - 2.0 * s[f] * nrm[1], p[2] - 2.0 * s[f] * nrm[2]];
+                        add(q, &mut sites);
+                    }
+                }
+            }
+        }
+    }
+    sites
+}
+
 /// Sites of a motif scaled to nearest-neighbour distance `nn`.
 pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec<[f64; 3]> {
     let raw = match motif {
@@ -232,13 +299,20 @@ pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec
         Motif::FccAtom => fcc_lattice(n, [0.0, 0.0, 0.0]),
         Motif::FccOctahedral => fcc_lattice(n, [0.5, 0.0, 0.0]),
         Motif::FccTetrahedral => fcc_lattice(n, [0.25, 0.25, 0.25]),
+        // core tetrahedra of 2..=5 atoms per edge (4, 10, 20, 35 atoms), smaller for small clusters
+        Motif::TwinnedTetrahedral => {
+            let max_edge = if n < 30 { 3 } else if n < 60 { 4 } else { 5 };
+            twinned_tetrahedral_lattice(n, rng.gen_range(2..=max_edge))
+        }
     };
     raw.into_iter().map(|p| p.map(|x| x * nn)).collect()
 }
 
-/// Choose `n` of `sites` that minimise the sum of `pair(r)` over occupied pairs (sites within 2.2·nn
-/// interact). Greedy growth from the site nearest the origin, then best-improvement swaps; `rng` breaks ties
-/// and perturbs between rounds. Returns the chosen positions, or None when the lattice is too small.
+/// Choose `n` of `sites` that minimise the sum of `pair(r)` over all occupied pairs (no cutoff: the
+/// ranking of near-complete shells depends on the tail). Greedy growth from the site nearest the origin,
+/// then best-improvement single swaps over every occupied × vacant pair; between rounds a few atoms jump to
+/// random vacant sites next to the cluster. `rng` breaks ties and perturbs. Returns the chosen positions,
+/// or None when the lattice is too small.
 pub fn lattice_search(
     sites: &[[f64; 3]],
     n: usize,
@@ -248,30 +322,28 @@ pub fn lattice_search(
     rng: &mut impl Rng,
 ) -> Option<Vec<[f64; 3]>> {
     let m = sites.len();
-    if m < n {
+    if m < n || n == 0 {
         return None;
     }
-    let cut2 = (2.2 * nn) * (2.2 * nn);
-    // sparse neighbour table with pair energies; jitter energies slightly so that ties break by seed
-    let mut nbr: Vec<Vec<(usize, f64)>> = vec![Vec::new(); m];
+    // dense pair-energy table; overlapping sites (< 0.8 nn) exclude each other
+    let mut pe = vec![0.0; m * m];
     for i in 0..m {
         for j in (i + 1)..m {
             let d2 = dist2(sites[i], sites[j]);
-            if d2 < cut2 {
-                let e = if d2 < 0.64 * nn * nn { 1e3 } else { pot.seed_pair_energy(d2.sqrt()) };
-                nbr[i].push((j, e));
-                nbr[j].push((i, e));
-            }
+            let e = if d2 < 0.64 * nn * nn { 1e3 } else { pot.seed_pair_energy(d2.sqrt()) };
+            pe[i * m + j] = e;
+            pe[j * m + i] = e;
         }
     }
+    // jitter so that ties break by seed
     let jitter: Vec<f64> = (0..m).map(|_| rng.gen_range(0.0..1e-6)).collect();
     let mut occ = vec![false; m];
     let mut field = vec![0.0; m]; // interaction of each site with all occupied sites
     let place = |occ: &mut Vec<bool>, field: &mut Vec<f64>, i: usize, add: bool| {
         occ[i] = add;
         let s = if add { 1.0 } else { -1.0 };
-        for &(j, e) in &nbr[i] {
-            field[j] += s * e;
+        for (f, e) in field.iter_mut().zip(&pe[i * m..(i + 1) * m]) {
+            *f += s * e;
         }
     };
     let start = (0..m)
@@ -290,23 +362,21 @@ pub fn lattice_search(
         place(&mut occ, &mut field, best, true);
     }
     let energy = |occ: &[bool], field: &[f64]| -> f64 { (0..m).filter(|&i| occ[i]).map(|i| field[i]).sum::<f64>() * 0.5 };
+    let bond = pot.seed_pair_energy(nn).abs();
     let mut best_occ = occ.clone();
     let mut best_e = energy(&occ, &field);
     for round in 0..rounds.max(1) {
         if round > 0 {
-            // perturb: move a few random occupied sites to random vacant ones next to the cluster
-            occ.clone_from(&best_occ);
-            field.iter_mut().for_each(|f| *f = 0.0);
+            // perturb the best so far: move a few random atoms to random vacant sites next to the cluster
             for i in 0..m {
-                if occ[i] {
-                    occ[i] = false;
-                    place(&mut occ, &mut field, i, true);
+                if occ[i] != best_occ[i] {
+                    place(&mut occ, &mut field, i, best_occ[i]);
                 }
             }
             let k = 1 + rng.gen_range(0..3.min(n));
             for _ in 0..k {
                 let occupied: Vec<usize> = (0..m).filter(|&i| occ[i]).collect();
-                let vacant: Vec<usize> = (0..m).filter(|&i| !occ[i] && field[i] < -0.5 * pot.seed_pair_energy(nn).abs()).collect();
+                let vacant: Vec<usize> = (0..m).filter(|&i| !occ[i] && field[i] < -0.5 * bond).collect();
                 if vacant.is_empty() {
                     break;
                 }
@@ -316,18 +386,16 @@ pub fn lattice_search(
                 place(&mut occ, &mut field, b, true);
             }
         }
-        // best-improvement swaps among the weakest occupied and strongest vacant sites
+        // best-improvement swaps: occupied i → vacant j changes the energy by field[j] − e_ij − field[i]
         loop {
-            let mut occupied: Vec<usize> = (0..m).filter(|&i| occ[i]).collect();
-            let mut vacant: Vec<usize> = (0..m).filter(|&i| !occ[i]).collect();
-            occupied.sort_by(|&a, &b| field[b].partial_cmp(&field[a]).unwrap());
-            vacant.sort_by(|&a, &b| field[a].partial_cmp(&field[b]).unwrap());
+            let occupied: Vec<usize> = (0..m).filter(|&i| occ[i]).collect();
+            let vacant: Vec<usize> = (0..m).filter(|&j| !occ[j] && field[j] < -0.25 * bond).collect();
             let mut best_move = None;
             let mut best_d = -1e-9;
-            for &i in occupied.iter().take(8) {
-                for &j in vacant.iter().take(16) {
-                    let eij = nbr[i].iter().find(|&&(k, _)| k == j).map_or(0.0, |&(_, e)| e);
-                    let d = field[j] - eij - field[i];
+            for &i in &occupied {
+                let row = &pe[i * m..(i + 1) * m];
+                for &j in &vacant {
+                    let d = field[j] - row[j] - field[i];
                     if d < best_d {
                         best_d = d;
                         best_move = Some((i, j));

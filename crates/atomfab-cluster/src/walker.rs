@@ -65,6 +65,12 @@ pub(crate) struct WalkerCtx<'a> {
     pub max_steps: Option<u64>,
     pub keep: usize,
     pub seeding: bool,
+    /// Two-phase local optimisation (surface moves after each new best; see `surface_descent`).
+    pub descent: bool,
+    /// Alternate runs with compressed two-phase quenches (see `Quencher::compress`).
+    pub compression: bool,
+    /// Energy of one bond (energy unit, > 0), the scale of the compression.
+    pub bond_energy: f64,
     pub lbfgs: LbfgsParams,
 }
 
@@ -87,19 +93,44 @@ pub(crate) struct Quencher<'a> {
     pub evals: u64,
     /// Whether the last quench reached the gradient tolerance (false when stopped early).
     pub last_converged: bool,
+    /// Compression μ (energy/length²): when > 0, `quench` first relaxes E + μ Σᵢ |rᵢ − r_c|² and then E
+    /// ("two-phase" quench, Doye, PRE 62, 8753 (2000)); compact structures get wider basins.
+    pub compress: f64,
 }
 
 impl<'a> Quencher<'a> {
     pub fn new(pot: &'a dyn ClusterPotential, n: usize, params: LbfgsParams) -> Self {
-        Self { pot, params, ws: LbfgsWorkspace::default(), pbuf: vec![[0.0; 3]; n], gbuf: vec![[0.0; 3]; n], evals: 0, last_converged: false }
+        Self {
+            pot,
+            params,
+            ws: LbfgsWorkspace::default(),
+            pbuf: vec![[0.0; 3]; n],
+            gbuf: vec![[0.0; 3]; n],
+            evals: 0,
+            last_converged: false,
+            compress: 0.0,
+        }
     }
 
     /// Relax `pos` in place; returns the energy. Ends early when `shared` says stop.
     pub fn quench(&mut self, pos: &mut [[f64; 3]], shared: Option<&Shared>) -> f64 {
+        if self.compress > 0.0 {
+            // the compressed phase need not be tight: the plain phase finishes the job
+            let loose = LbfgsParams { grad_tol: self.params.grad_tol * 100.0, ..self.params };
+            self.quench_mu(pos, shared, loose, self.compress);
+            if shared.is_some_and(|s| s.should_stop()) {
+                self.last_converged = false;
+                return f64::INFINITY;
+            }
+        }
         self.quench_with(pos, shared, self.params)
     }
 
     pub fn quench_with(&mut self, pos: &mut [[f64; 3]], shared: Option<&Shared>, params: LbfgsParams) -> f64 {
+        self.quench_mu(pos, shared, params, 0.0)
+    }
+
+    fn quench_mu(&mut self, pos: &mut [[f64; 3]], shared: Option<&Shared>, params: LbfgsParams, mu: f64) -> f64 {
         let pot = self.pot;
         let pbuf = &mut self.pbuf;
         let gbuf = &mut self.gbuf;
@@ -109,7 +140,18 @@ impl<'a> Quencher<'a> {
             for (i, p) in pbuf.iter_mut().enumerate() {
                 *p = [x[3 * i], x[3 * i + 1], x[3 * i + 2]];
             }
-            let e = pot.energy_gradient(pbuf, gbuf);
+            let mut e = pot.energy_gradient(pbuf, gbuf);
+            if mu > 0.0 {
+                // Σ (rᵢ − c) = 0, so ∂/∂rᵢ of μ Σⱼ |rⱼ − c|² is 2μ (rᵢ − c)
+                let c = centroid(pbuf);
+                for (p, gi) in pbuf.iter().zip(gbuf.iter_mut()) {
+                    for a in 0..3 {
+                        let d = p[a] - c[a];
+                        e += mu * d * d;
+                        gi[a] += 2.0 * mu * d;
+                    }
+                }
+            }
             g.copy_from_slice(gbuf.as_flattened());
             if let Some(s) = shared {
                 s.evaluations.fetch_add(1, Ordering::Relaxed);
@@ -151,7 +193,7 @@ pub(crate) fn container_radius(n: usize, nn: f64) -> f64 {
 pub(crate) fn start_structure(motif: Motif, ctx: &WalkerCtx, rng: &mut impl Rng) -> Vec<[f64; 3]> {
     if motif != Motif::Random {
         let sites = motif_lattice(motif, ctx.n, ctx.nn * 0.98, rng);
-        if let Some(p) = lattice_search(&sites, ctx.n, ctx.nn, ctx.pot, 4, rng) {
+        if let Some(p) = lattice_search(&sites, ctx.n, ctx.nn, ctx.pot, 40, rng) {
             return p;
         }
     }
@@ -235,6 +277,64 @@ fn perturb(x: &mut [[f64; 3]], ctx: &WalkerCtx, step: f64, rng: &mut impl Rng, e
     }
 }
 
+/// Two-phase local optimisation (after the surface moves of dynamic lattice searching, Shao et al., J. Phys.
+/// Chem. A 108, 3586 (2004)): in the relaxed cluster, move one of the highest-energy atoms to one of the
+/// lowest-energy vacant surface sites, relax, and keep the result when the energy drops; repeat until no
+/// tried move helps. `x`, `e` hold a relaxed minimum and are updated in place; returns whether it improved.
+fn surface_descent(
+    x: &mut Vec<[f64; 3]>,
+    e: &mut f64,
+    ctx: &WalkerCtx,
+    q: &mut Quencher,
+    shared: &Shared,
+    ebuf: &mut Vec<f64>,
+    trial: &mut Vec<[f64; 3]>,
+) -> bool {
+    const ATOMS: usize = 4;
+    const SITES: usize = 3;
+    let n = x.len();
+    if n < 8 || !e.is_finite() {
+        return false;
+    }
+    let mut improved = false;
+    // each success lowers the energy; the cap only bounds pathological cycling through round-off
+    for _ in 0..2 * n {
+        let order = weakest_atoms(ctx.pot, x, ebuf);
+        let mut moved = false;
+        'atoms: for &i in order.iter().take(ATOMS) {
+            let sites = surface_sites(x, ctx.nn, ctx.pot, Some(i));
+            let mut tried = 0;
+            for (site, _) in sites.iter() {
+                if tried == SITES {
+                    break;
+                }
+                if dist2(*site, x[i]) < 0.25 * ctx.nn * ctx.nn {
+                    continue; // the atom's own site
+                }
+                tried += 1;
+                if shared.should_stop() {
+                    return improved;
+                }
+                trial.clear();
+                trial.extend_from_slice(x);
+                trial[i] = *site;
+                let et = q.quench(trial, Some(shared));
+                if et.is_finite() && q.last_converged && et < *e - 1e-7 {
+                    std::mem::swap(x, trial);
+                    *e = et;
+                    improved = true;
+                    moved = true;
+                    break 'atoms;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    improved
+}
+
 /// Basin hopping with restarts from lattice seeds.
 pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, threads: usize, rng: &mut Xoshiro256PlusPlus) -> WalkerOutcome {
     let n = ctx.n;
@@ -247,10 +347,48 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
     let mut steps = 0u64;
     let mut restarts = 0u64;
     let mut ebuf = Vec::new();
+    // first runs: relax one seed of every lattice motif; walker w starts from the w-th lowest, so that the
+    // walkers begin in different promising funnels (later runs cycle through the motifs)
+    let mut ranked: Vec<(f64, Vec<[f64; 3]>)> = Vec::new();
+    if ctx.seeding {
+        for &m in Motif::ALL.iter().filter(|&&m| m != Motif::Random) {
+            if shared.should_stop() {
+                break;
+            }
+            let mut x = start_structure(m, ctx, rng);
+            let e = q.quench(&mut x, Some(shared));
+            if e.is_finite() && q.last_converged {
+                if e < best_e {
+                    best_e = e;
+                    best_x = x.clone();
+                }
+                db.insert(e, &x);
+                shared.report(e);
+                ranked.push((e, x));
+            }
+        }
+        ranked.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+    }
     'outer: loop {
         let motif = if ctx.seeding { Motif::ALL[(walker + restarts as usize * threads.max(1)) % Motif::ALL.len()] } else { Motif::Random };
-        let mut cur = start_structure(motif, ctx, rng);
+        // every other run of a walker quenches in two phases under compression (strength in units of the
+        // bond energy per nn², alternating 1.25 and 3), which opens the narrow funnels of compact
+        // non-icosahedral minima (LJ38, LJ98)
+        let mu_set = [1.25, 3.0];
+        q.compress = if ctx.compression && (walker + restarts as usize) % 2 == 1 {
+            mu_set[(restarts as usize / 2) % 2] * ctx.bond_energy / (ctx.nn * ctx.nn)
+        } else {
+            0.0
+        };
+        let mut cur = match ranked.get(walker % ranked.len().max(1)) {
+            Some(seed) if restarts == 0 => seed.1.clone(),
+            _ => start_structure(motif, ctx, rng),
+        };
         let mut cur_e = q.quench(&mut cur, Some(shared));
+        let mut scratch: Vec<[f64; 3]> = Vec::with_capacity(n);
+        if ctx.descent {
+            surface_descent(&mut cur, &mut cur_e, ctx, &mut q, shared, &mut ebuf, &mut scratch);
+        }
         let record = |e: f64, x: &[[f64; 3]], db: &mut MinimaDb, best_e: &mut f64, best_x: &mut Vec<[f64; 3]>| {
             if e < *best_e {
                 *best_e = e;
@@ -278,6 +416,11 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
             if !e.is_finite() || (!q.last_converged && shared.should_stop()) {
                 // an interrupted quench is not a minimum
                 continue;
+            }
+            let mut e = e;
+            if ctx.descent && e < run_best - 1e-7 {
+                // a new best of this run: polish it with surface moves before it is recorded
+                surface_descent(&mut trial, &mut e, ctx, &mut q, shared, &mut ebuf, &mut scratch);
             }
             record(e, &trial, &mut db, &mut best_e, &mut best_x);
             tried += 1;
