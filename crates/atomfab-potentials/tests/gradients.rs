@@ -54,7 +54,13 @@ const DIAMOND: [Vec3; 8] = [
 ];
 
 fn assert_gradients(pot: &mut dyn Potential, cell: &Cell, pos: &[Vec3], species: &[u32], seed: u64) {
-    let (ef, ev) = check_gradients(pot, cell, pos, species, seed, 10);
+    let kinks = [pot.cutoff()];
+    assert_gradients_kinks(pot, cell, pos, species, seed, &kinks);
+}
+
+/// With `kinks` the distances where the force jumps (every truncated part of a hybrid).
+fn assert_gradients_kinks(pot: &mut dyn Potential, cell: &Cell, pos: &[Vec3], species: &[u32], seed: u64, kinks: &[f64]) {
+    let (ef, ev) = check_gradients_with_kinks(pot, cell, pos, species, seed, 10, kinks);
     assert!(ef < 2e-7 && ev < 2e-7, "{}: force error {ef:e}, virial error {ev:e} (relative)", pot.name());
 }
 
@@ -106,7 +112,8 @@ proptest! {
         let (cell, pos) = crystal(&FCC, 3.6, 2, tilt, 0.25, seed);
         let species: Vec<u32> = (0..pos.len()).map(|i| ((i * 3 + seed as usize) % 2) as u32).collect();
         let mut pot = spec("hybrid:eam/alloy:CuNi.eam.alloy:Cu,Ni@Cu-Cu,Ni-Ni;lj:epsilon=0.3,sigma=2.3,cutoff=5,shift=true@Cu-Ni");
-        assert_gradients(pot.as_mut(), &cell, &pos, &species, seed);
+        let kinks = [pot.cutoff(), 5.0];
+        assert_gradients_kinks(pot.as_mut(), &cell, &pos, &species, seed, &kinks);
     }
 }
 
