@@ -3,9 +3,10 @@
 //! surface (seeded), aimed along the incidence direction, then runs the collision cascade with an adaptive
 //! time step (`[md] dt_reset`, no atom moves more than `xmax_angstrom` per step) and the thermostat layer,
 //! then a thermalisation with a Berendsen thermostat on all free atoms (the time between impacts of a
-//! real beam, where the deposited heat leaves the spot). Atoms that rise `detect_nm` above the original
-//! surface with an upward velocity are sputtered (or reflected ions) and removed; ions that stay are
-//! implanted. Measures the sputter yield per ion (mean ± standard error), yield vs impact number, the
+//! real beam, where the deposited heat leaves the spot). Atoms that rise `detect_nm` above the current
+//! top of the workpiece (it swells as gas and damage accumulate) with an upward velocity are sputtered (or
+//! reflected ions) and removed, as are atoms leaving through the bottom (transmitted); ions that stay are
+//! implanted (depths are measured from the original surface). Measures the sputter yield per ion (mean ± standard error), yield vs impact number, the
 //! implanted-ion depth profile, per-impact deposited energy, and through the common evaluation the
 //! amorphised layer (structure identification) and the surface roughness (metrology).
 //!
@@ -225,9 +226,8 @@ struct Beam {
     dir: Vec3,
     /// Ion speed, Å/ps.
     speed: f64,
-    /// Original surface height, detection heights (top and bottom), Å.
+    /// Original surface height and the bottom detection height, Å.
     surface_z: f64,
-    detect_z: f64,
     bottom_z: f64,
     spec: String,
     fixed_ids: Vec<u64>,
@@ -253,9 +253,8 @@ fn build(cfg: &ProcessConfig, out_dir: &Path) -> Result<(State, Beam, Setup, Mat
     let icfg = ion(cfg)?.clone();
     let p = preset(cfg.material);
     let work = common::build_workpiece(cfg, &p)?;
-    let detect_z = work.surface_z + icfg.detect_nm * NM;
-    // Room above the detection plane for the ion start and for sputtered atoms between checks.
-    let top = detect_z + 25.0;
+    // Room above the detection plane for swelling, the ion start and sputtered atoms between checks.
+    let top = work.surface_z + icfg.detect_nm * NM + 40.0;
     let cell = Cell::orthorhombic([0.0, 0.0, -12.0], [work.length, work.width, top], [true, true, false])
         .map_err(|e| ProcessError::Config(format!("box: {e}")))?;
     let mut system = System::new(cell, atomfab_core::UnitSystem::Metal);
@@ -303,7 +302,6 @@ fn build(cfg: &ProcessConfig, out_dir: &Path) -> Result<(State, Beam, Setup, Mat
         dir,
         speed,
         surface_z: work.surface_z,
-        detect_z,
         bottom_z: -3.0,
         spec,
         fixed_ids,
@@ -349,12 +347,13 @@ fn engine(cfg: &ProcessConfig, beam: &Beam, system: System, phase: Phase, seed: 
         Phase::Equilibrate | Phase::Thermalise => {
             // Atoms above the surface (in flight, or adatoms) keep their velocities: damping them would
             // hold back slow sputtered atoms.
-            let below: Vec<u64> = (0..system.len())
-                .filter(|&i| !fixed.contains(&system.ids[i]) && system.positions[i][2] < beam.surface_z + 1.0)
-                .map(|i| system.ids[i])
-                .collect();
-            groups.push(json!({"name": "cool", "ids": below}));
-            fixes.push(json!({"kind": "thermostat", "group": "cool", "style": "berendsen", "temperature": cfg.temperature, "damp": 0.1}));
+            let c = coordination(&system, ZBL_OUTER)?;
+            let bound: Vec<u64> = (0..system.len()).filter(|&i| !fixed.contains(&system.ids[i]) && c[i] > 0).map(|i| system.ids[i]).collect();
+            groups.push(json!({"name": "cool", "ids": bound}));
+            // Potential energy flows back into kinetic while the thermostat acts, so the excess heat decays
+            // about twice as slowly as the damping time: 8 damping times per phase leave ~2 % of it.
+            let damp = if phase == Phase::Thermalise { (beam.ion.thermalise_ps / 8.0).min(0.1) } else { 0.1 };
+            fixes.push(json!({"kind": "thermostat", "group": "cool", "style": "berendsen", "temperature": cfg.temperature, "damp": damp}));
         }
     }
     let mut md = json!({
@@ -393,6 +392,7 @@ fn run_phase(
     st: &mut State,
     phase: Phase,
     duration: f64,
+    detect_z: f64,
     seed: u64,
     salt: u64,
     min_dt: &mut f64,
@@ -421,7 +421,7 @@ fn run_phase(
             let gone: Vec<usize> = (0..s.len())
                 .filter(|&i| {
                     let (z, vz) = (s.positions[i][2], s.velocities[i][2]);
-                    (z > beam.detect_z && vz > 0.0) || z < beam.bottom_z || z > s.cell.origin()[2] + s.cell.lengths()[2] - 2.0
+                    (z > detect_z && vz > 0.0) || z < beam.bottom_z || z > s.cell.origin()[2] + s.cell.lengths()[2] - 2.0
                 })
                 .collect();
             if !gone.is_empty() {
@@ -430,7 +430,7 @@ fn run_phase(
                 for &i in &gone {
                     let v = system.velocities[i];
                     let ke = 0.5 * system.mass(i) * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]) * mvv2e;
-                    removed.push(Removed { species: system.species_index[i], id: system.ids[i], ke, top: system.positions[i][2] > beam.surface_z });
+                    removed.push(Removed { species: system.species_index[i], id: system.ids[i], ke, top: system.positions[i][2] > beam.bottom_z });
                     keep[i] = false;
                 }
                 system.retain(&keep);
@@ -449,6 +449,31 @@ fn run_phase(
     st.time += elapsed;
     st.system = md.system;
     Ok(removed)
+}
+
+/// Neighbours of each atom within `r` Å (periodic along x and y).
+fn coordination(system: &System, r: f64) -> Result<Vec<usize>, ProcessError> {
+    let list = atomfab_core::NeighborList::build(&system.cell, &system.positions, r, 0.0, atomfab_core::ListKind::Full)
+        .map_err(|e| ProcessError::Analysis(format!("neighbour list: {e}")))?;
+    let x = list.extended_positions();
+    Ok((0..system.len())
+        .map(|i| {
+            list.neighbors_of(i)
+                .iter()
+                .filter(|&&j| {
+                    let d = [0, 1, 2].map(|k| x[j as usize][k] - x[i][k]);
+                    d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < r * r
+                })
+                .count()
+        })
+        .collect())
+}
+
+/// Top of the workpiece now (Å): the highest atom bonded to at least two others (flying atoms and dimers
+/// do not count). Implanted gas and amorphisation make the surface swell, so detection follows it.
+fn current_top(system: &System) -> Result<f64, ProcessError> {
+    let c = coordination(system, 3.0)?;
+    Ok((0..system.len()).filter(|&i| c[i] >= 2).map(|i| system.positions[i][2]).fold(f64::NEG_INFINITY, f64::max))
 }
 
 fn placeholder() -> System {
@@ -476,6 +501,7 @@ fn impact(cfg: &ProcessConfig, beam: &Beam, st: &mut State, seed: u64, progress:
     for (d, l) in start.iter_mut().zip(lengths).take(2) {
         *d = d.rem_euclid(l);
     }
+    let detect_z = current_top(&st.system)?.max(beam.surface_z - 10.0) + beam.ion.detect_nm * NM;
     let id = st.next_id;
     st.next_id += 1;
     let i = st.system.push_atom_with_id(beam.ion_species, start, id);
@@ -484,10 +510,10 @@ fn impact(cfg: &ProcessConfig, beam: &Beam, st: &mut State, seed: u64, progress:
     let steps0 = st.steps;
     let mut min_dt = f64::INFINITY;
     let salt = k.wrapping_mul(1_000_003);
-    let mut removed = run_phase(cfg, beam, st, Phase::Cascade, beam.ion.cascade_ps, seed, salt, &mut min_dt, progress)?;
+    let mut removed = run_phase(cfg, beam, st, Phase::Cascade, beam.ion.cascade_ps, detect_z, seed, salt, &mut min_dt, progress)?;
     if beam.ion.thermalise_ps > 0.0 {
         let mut m = f64::INFINITY;
-        removed.extend(run_phase(cfg, beam, st, Phase::Thermalise, beam.ion.thermalise_ps, seed, salt + 1, &mut m, progress)?);
+        removed.extend(run_phase(cfg, beam, st, Phase::Thermalise, beam.ion.thermalise_ps, detect_z, seed, salt + 1, &mut m, progress)?);
     }
     let this_ion = removed.iter().find(|r| r.id == id);
     let sputtered = removed.iter().filter(|r| r.species == beam.work_species && r.top).count() as u64;
@@ -595,7 +621,8 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
         let mut m = f64::INFINITY;
         let n = st.system.len() as f64;
         let s0 = st.steps;
-        run_phase(cfg, &beam, &mut st, Phase::Equilibrate, beam.ion.equilibrate_ps, seed, u64::MAX, &mut m, &mut report)?;
+        let detect_z = beam.surface_z + beam.ion.detect_nm * NM;
+        run_phase(cfg, &beam, &mut st, Phase::Equilibrate, beam.ion.equilibrate_ps, detect_z, seed, u64::MAX, &mut m, &mut report)?;
         atom_steps += n * (st.steps - s0) as f64;
     } else {
         let b = st.system.group_bit("all").unwrap_or(1);
