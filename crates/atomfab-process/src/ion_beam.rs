@@ -251,7 +251,11 @@ struct State {
 /// Builds the workpiece with room above it for the ions, and the beam description.
 fn build(cfg: &ProcessConfig, out_dir: &Path) -> Result<(State, Beam, Setup, MaterialPreset), ProcessError> {
     let icfg = ion(cfg)?.clone();
-    let p = preset(cfg.material);
+    let mut p = preset(cfg.material);
+    p.citation = match cfg.material {
+        Material::Si => "Si–Si: Tersoff/ZBL, Devanathan et al., J. Nucl. Mater. 253, 47 (1998); ion–target: ZBL (Ziegler, Biersack & Littmark 1985)",
+        Material::Cu => "Cu: EAM Foiles, Baskes & Daw, PRB 33, 7983 (1986); ion–target: ZBL (Ziegler, Biersack & Littmark 1985)",
+    };
     let work = common::build_workpiece(cfg, &p)?;
     // Room above the detection plane for swelling, the ion start and sputtered atoms between checks.
     let top = work.surface_z + icfg.detect_nm * NM + 40.0;
