@@ -131,6 +131,8 @@ pub struct Engine<'m> {
     site_type: &'m [u8],
     /// Current rate of one slot of each event (1/s).
     rate: Vec<f64>,
+    /// 1 / rate (0 where the rate is 0): the slot pick multiplies instead of dividing.
+    inv_rate: Vec<f64>,
     time: f64,
     rng: Xoshiro256PlusPlus,
     /// Species counts over surface sites.
@@ -269,6 +271,7 @@ impl<'m> Engine<'m> {
             fev: Vec::new(),
             site_type: &lat.site_type,
             rate: vec![0.0; model.events.len()],
+            inv_rate: vec![0.0; model.events.len()],
             time: 0.0,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
             counts: vec![0; ns],
@@ -497,6 +500,7 @@ impl<'m> Engine<'m> {
                     None => 0.0,
                 },
             };
+            self.inv_rate[e] = if self.rate[e] > 0.0 { 1.0 / self.rate[e] } else { 0.0 };
         }
     }
 
@@ -919,7 +923,7 @@ impl<'m> Engine<'m> {
                 }
                 chosen = e;
                 if r < w {
-                    idx = ((r / self.rate[e]) as usize).min(len - 1);
+                    idx = ((r * self.inv_rate[e]) as usize).min(len - 1);
                     break;
                 }
                 r -= w;
