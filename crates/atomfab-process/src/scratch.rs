@@ -372,8 +372,10 @@ pub struct ScratchFigures {
     pub displaced_atoms: usize,
     /// Of those, the atoms ahead of the indenter (the chip it pushes).
     pub chip_atoms: usize,
-    /// Atoms in hcp stacking (stacking faults, dislocations) under the groove (fcc workpieces; 0 for Si).
+    /// Atoms in hcp stacking (stacking faults, partial dislocations) in the measured groove region and in
+    /// the whole workpiece, including under the indenter at the end (a-CNA; fcc workpieces, 0 for Si).
     pub hcp_atoms: usize,
+    pub hcp_atoms_total: usize,
     /// Cross-section profile: (y nm, height nm relative to the original surface).
     pub profile: Vec<(f64, f64)>,
 }
@@ -442,6 +444,14 @@ pub fn count_of(ev: &Evaluation, name: &str) -> usize {
     ev.damage.counts.iter().find(|(n, _)| n == name).map_or(0, |(_, c)| *c)
 }
 
+/// Workpiece atoms of a structure type by name in the whole final frame.
+pub fn count_all(ev: &Evaluation, name: &str) -> usize {
+    match ev.names.iter().position(|n| *n == name) {
+        Some(t) => (0..ev.fin.len()).filter(|&i| ev.fin.species_index[i] == WORKPIECE_SPECIES && ev.type_of[i] as usize == t).count(),
+        None => 0,
+    }
+}
+
 /// Builds, runs (or resumes) and evaluates a scratching recipe.
 pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, resume: bool, progress: ProgressFn) -> Result<ProcessSummary, ProcessError> {
     let (system, setup, preset) = build(cfg)?;
@@ -497,6 +507,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
         displaced_atoms: above.len(),
         chip_atoms: chip.count(),
         hcp_atoms: count_of(&ev, "HCP"),
+        hcp_atoms_total: count_all(&ev, "HCP"),
         profile: prof.iter().enumerate().map(|(j, z)| (j as f64 * pixel * 1e9, (z - level) * 1e9)).collect(),
     };
     let grades = evaluate::grades(cfg, &ev, &|name| match name {
@@ -538,7 +549,7 @@ fn slide_report(what: &str, series: &Series, t0: f64, tip_dz: &[f64], gap: f64, 
         ("groove depth / width".into(), format!("{:.3} nm / {:.3} nm", f.groove_depth_nm, f.groove_width_nm)),
         ("pile-up height".into(), format!("{:.3} nm", f.pileup_height_nm)),
         ("displaced atoms (of them ahead of the tip)".into(), format!("{} ({})", f.displaced_atoms, f.chip_atoms)),
-        ("hcp atoms under the groove".into(), f.hcp_atoms.to_string()),
+        ("hcp atoms (groove region / whole workpiece)".into(), format!("{} / {}", f.hcp_atoms, f.hcp_atoms_total)),
     ];
     KindReport {
         subtitle: format!("{} {}, {} nm at {} m/s", what.to_lowercase(), f.indenter, f.length_nm, f.speed_m_per_s),
