@@ -107,7 +107,17 @@ impl Plot {
                         .y_label_area_size(64)
                         .build_cartesian_2d($xr, $yr)
                         .expect("finite, non-empty ranges");
-                    let _ = chart.configure_mesh().x_desc(&self.x_label).y_desc(&self.y_label).light_line_style(WHITE.mix(0.0)).draw();
+                    // Log axes get short labels (plotters would print 9.999999999999999e-6 for 1e-5).
+                    let short = |v: &f64| short_number(*v);
+                    let mut mesh = chart.configure_mesh();
+                    mesh.x_desc(&self.x_label).y_desc(&self.y_label).light_line_style(WHITE.mix(0.0));
+                    if self.log_x {
+                        mesh.x_label_formatter(&short);
+                    }
+                    if self.log_y {
+                        mesh.y_label_formatter(&short);
+                    }
+                    let _ = mesh.draw();
                     for band in &self.bands {
                         let (a, b) = (band.from.max(x0), band.to.min(x1));
                         if b > a {
@@ -156,6 +166,28 @@ impl Plot {
     }
 }
 
+/// A tick label with 3 significant digits at most, trailing zeros dropped ("0.02", "1e-6", "2.5e5").
+fn short_number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let mag = v.abs().log10().floor();
+    if (-3.0..=4.0).contains(&mag) {
+        let decimals = (2.0 - mag).max(0.0) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    } else {
+        let s = format!("{v:.2e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+        format!("{m}e{e}")
+    }
+}
+
 /// The upper corner (in the headroom kept for the legend) with fewer data points near it.
 fn legend_corner(data: &[Vec<(f64, f64)>], xr: (f64, f64), yr: (f64, f64), log_x: bool, log_y: bool) -> SeriesLabelPosition {
     let frac = |v: f64, (a, b): (f64, f64), log: bool| if log { (v.ln() - a.ln()) / (b.ln() - a.ln()) } else { (v - a) / (b - a) };
@@ -193,6 +225,15 @@ mod tests {
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("radial") && svg.contains("f (1/nm)") && svg.contains("mid"));
         assert!(svg.contains("<polyline"));
+    }
+
+    #[test]
+    fn short_tick_labels() {
+        assert_eq!(short_number(9.999999999999999e-6), "1e-5");
+        assert_eq!(short_number(0.02), "0.02");
+        assert_eq!(short_number(2.0), "2");
+        assert_eq!(short_number(1234.6), "1235");
+        assert_eq!(short_number(2.5e5), "2.5e5");
     }
 
     #[test]
