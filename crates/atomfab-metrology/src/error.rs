@@ -11,8 +11,9 @@ pub enum MetrologyError {
     /// An argument or a data set is not valid for the requested operation.
     #[error("{0}")]
     Invalid(String),
-    #[error("{file}: {source}")]
-    Io { file: String, source: std::io::Error },
+    /// The OS error is part of the one-line message (not a chained source, which would print it twice).
+    #[error("{file}: {err}")]
+    Io { file: String, err: std::io::Error },
 }
 
 pub type Result<T> = std::result::Result<T, MetrologyError>;
@@ -21,8 +22,8 @@ impl MetrologyError {
     pub fn parse(file: impl AsRef<Path>, line: usize, msg: impl Into<String>) -> Self {
         MetrologyError::Parse { file: file.as_ref().display().to_string(), line, msg: msg.into() }
     }
-    pub fn io(file: impl AsRef<Path>, source: std::io::Error) -> Self {
-        MetrologyError::Io { file: file.as_ref().display().to_string(), source }
+    pub fn io(file: impl AsRef<Path>, err: std::io::Error) -> Self {
+        MetrologyError::Io { file: file.as_ref().display().to_string(), err }
     }
     pub fn invalid(msg: impl Into<String>) -> Self {
         MetrologyError::Invalid(msg.into())

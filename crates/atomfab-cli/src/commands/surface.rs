@@ -309,8 +309,8 @@ fn psd(a: PsdArgs) -> Result<()> {
     let (m, _) = load(&a.file, &a.level)?;
     let w: Window = a.window.parse()?;
     let bands: Vec<(f64, f64)> = a.bands.iter().map(|s| parse_band(s)).collect::<Result<_>>()?;
-    let p2 = psd_2d(&m, w)?;
-    let p1 = psd_1d(&m, w)?;
+    let p2 = psd_2d(&m, w).with_context(|| format!("{}", a.file.display()))?;
+    let p1 = psd_1d(&m, w).with_context(|| format!("{}", a.file.display()))?;
     let radial = p2.radial();
     let sq = height_params(&m)?.Sq;
     let mut band_out = Vec::new();

@@ -75,7 +75,10 @@ pub fn parse_xyz(text: &str, path: &Path) -> Result<HeightMap> {
         let j = ((p[1] - y0) / dy).round() as usize;
         let k = j * nx + i;
         if seen[k] {
-            return Err(err(0, format!("expected one point per grid node, found two at x={}, y={}", p[0], p[1])));
+            return Err(err(0, format!(
+                "expected one point per node of the detected {nx} x {ny} grid (steps {dx:e}, {dy:e}), found two at x={}, y={}",
+                p[0], p[1]
+            )));
         }
         seen[k] = true;
         z[k] = p[2] * zs;
