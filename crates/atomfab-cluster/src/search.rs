@@ -126,14 +126,18 @@ impl SearchSettings {
                 match names.len() {
                     0 => vec![("X".to_string(), self.n)],
                     1 => vec![(names[0].clone(), self.n)],
-                    _ => {
+                    k => {
+                        // an example that splits n over the species
+                        let example: String = names
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| format!("{s}{}", self.n / k + usize::from(i < self.n % k)))
+                            .collect();
                         return Err(ClusterError::Config(format!(
-                            "composition: potential `{}` has species {}; give a composition such as {}{}",
+                            "composition: potential `{}` has species {}; give a composition such as {example}",
                             self.potential,
                             names.join(", "),
-                            names[0],
-                            self.n
-                        )))
+                        )));
                     }
                 }
             }

@@ -130,6 +130,15 @@ impl<'a> Quencher<'a> {
         self.quench_mu(pos, shared, params, 0.0)
     }
 
+    /// Relax on the compressed landscape only; returns E + μ Σ |rᵢ − r_c|².
+    pub fn quench_compressed(&mut self, pos: &mut [[f64; 3]], shared: Option<&Shared>, mu: f64) -> f64 {
+        self.quench_mu(pos, shared, self.params, mu)
+    }
+
+    pub fn params(&self) -> LbfgsParams {
+        self.params
+    }
+
     fn quench_mu(&mut self, pos: &mut [[f64; 3]], shared: Option<&Shared>, params: LbfgsParams, mu: f64) -> f64 {
         let pot = self.pot;
         let pbuf = &mut self.pbuf;
@@ -371,23 +380,36 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
     }
     'outer: loop {
         let motif = if ctx.seeding { Motif::ALL[(walker + restarts as usize * threads.max(1)) % Motif::ALL.len()] } else { Motif::Random };
-        // every other run of a walker quenches in two phases under compression (strength in units of the
-        // bond energy per nn², alternating 1.25 and 3), which opens the narrow funnels of compact
-        // non-icosahedral minima (LJ38, LJ98)
-        let mu_set = [1.25, 3.0];
-        q.compress = if ctx.compression && (walker + restarts as usize) % 2 == 1 {
-            mu_set[(restarts as usize / 2) % 2] * ctx.bond_energy / (ctx.nn * ctx.nn)
-        } else {
-            0.0
+        // Runs cycle through three landscapes (Doye, PRE 62, 8753 (2000)), which open the narrow funnels of
+        // compact non-icosahedral minima (LJ38, LJ98) without losing the icosahedral ones: plain basin
+        // hopping; two-phase quenches (compressed, then plain) with Metropolis on the plain energy; and a
+        // walk on the compressed landscape itself, each of its minima re-quenched plainly to be recorded.
+        // Compression μ in units of the bond energy per nn².
+        let mode = if ctx.compression { (walker + restarts as usize) % 3 } else { 0 };
+        let unit = ctx.bond_energy / (ctx.nn * ctx.nn);
+        q.compress = match mode {
+            1 => 1.25 * unit,
+            2 => [3.0, 6.0][(restarts as usize / 3) % 2] * unit,
+            _ => 0.0,
         };
+        let walk_compressed = mode == 2;
         let mut cur = match ranked.get(walker % ranked.len().max(1)) {
             Some(seed) if restarts == 0 => seed.1.clone(),
             _ => start_structure(motif, ctx, rng),
         };
         let mut cur_e = q.quench(&mut cur, Some(shared));
         let mut scratch: Vec<[f64; 3]> = Vec::with_capacity(n);
-        if ctx.descent {
+        if ctx.descent && !walk_compressed {
             surface_descent(&mut cur, &mut cur_e, ctx, &mut q, shared, &mut ebuf, &mut scratch);
+        }
+        // compressed walk: `cur` is a minimum of the compressed landscape with energy `cur_c`
+        let mut cur_c = f64::INFINITY;
+        let mut plain: Vec<[f64; 3]> = Vec::new();
+        if walk_compressed {
+            let mu = q.compress;
+            q.compress = 0.0;
+            cur_c = q.quench_compressed(&mut cur, Some(shared), mu);
+            q.compress = mu;
         }
         let record = |e: f64, x: &[[f64; 3]], db: &mut MinimaDb, best_e: &mut f64, best_x: &mut Vec<[f64; 3]>| {
             if e < *best_e {
@@ -411,23 +433,46 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
             trial.copy_from_slice(&cur);
             perturb(&mut trial, ctx, step, rng, &mut ebuf);
             contain(&mut trial, rc, rng);
-            let e = q.quench(&mut trial, Some(shared));
-            steps += 1;
-            if !e.is_finite() || (!q.last_converged && shared.should_stop()) {
-                // an interrupted quench is not a minimum
-                continue;
-            }
-            let mut e = e;
-            if ctx.descent && e < run_best - 1e-7 {
-                // a new best of this run: polish it with surface moves before it is recorded
-                surface_descent(&mut trial, &mut e, ctx, &mut q, shared, &mut ebuf, &mut scratch);
-            }
-            record(e, &trial, &mut db, &mut best_e, &mut best_x);
-            tried += 1;
-            if e < cur_e || rng.gen::<f64>() < (-(e - cur_e) / ctx.temperature).exp() {
-                std::mem::swap(&mut cur, &mut trial);
-                cur_e = e;
-                accepted += 1;
+            if walk_compressed {
+                let ec = q.quench_compressed(&mut trial, Some(shared), q.compress);
+                steps += 1;
+                if !ec.is_finite() || shared.should_stop() {
+                    continue;
+                }
+                plain.clear();
+                plain.extend_from_slice(&trial);
+                let e = q.quench_with(&mut plain, Some(shared), q.params());
+                if e.is_finite() && q.last_converged {
+                    record(e, &plain, &mut db, &mut best_e, &mut best_x);
+                }
+                tried += 1;
+                if ec < cur_c || rng.gen::<f64>() < (-(ec - cur_c) / ctx.temperature).exp() {
+                    std::mem::swap(&mut cur, &mut trial);
+                    cur_c = ec;
+                    accepted += 1;
+                }
+                if e.is_finite() && e < cur_e {
+                    cur_e = e;
+                }
+            } else {
+                let e = q.quench(&mut trial, Some(shared));
+                steps += 1;
+                if !e.is_finite() || (!q.last_converged && shared.should_stop()) {
+                    // an interrupted quench is not a minimum
+                    continue;
+                }
+                let mut e = e;
+                if ctx.descent && e < run_best - 1e-7 {
+                    // a new best of this run: polish it with surface moves before it is recorded
+                    surface_descent(&mut trial, &mut e, ctx, &mut q, shared, &mut ebuf, &mut scratch);
+                }
+                record(e, &trial, &mut db, &mut best_e, &mut best_x);
+                tried += 1;
+                if e < cur_e || rng.gen::<f64>() < (-(e - cur_e) / ctx.temperature).exp() {
+                    std::mem::swap(&mut cur, &mut trial);
+                    cur_e = e;
+                    accepted += 1;
+                }
             }
             if tried == 20 {
                 // keep the acceptance ratio near one half

@@ -122,9 +122,15 @@ pub struct BenchClusterArgs {
     /// Time limit per run, seconds.
     #[arg(long, default_value_t = 120.0)]
     pub time_limit: f64,
-    /// Instead: every N = 2..=150 once (seed 1), reporting which reach the CCD minimum.
-    #[arg(long)]
+    /// Instead: every N = 2..=150 once (seed 1), reporting which reach the CCD minimum and when
+    /// (alias --table); --time-limit is then the limit per size.
+    #[arg(long, alias = "table")]
     pub full: bool,
+    /// With --full: first and last size of the table run.
+    #[arg(long, default_value_t = 2)]
+    pub first: usize,
+    #[arg(long, default_value_t = 150)]
+    pub last: usize,
     #[arg(long)]
     pub method: Option<String>,
     /// Print one JSON object per size.
@@ -159,13 +165,22 @@ fn one_run(n: usize, seed: u64, b: &BenchClusterArgs) -> Result<SearchResult> {
 pub fn bench(b: BenchClusterArgs) -> Result<()> {
     anyhow::ensure!(b.seeds >= 1, "--seeds must be ≥ 1");
     if b.full {
-        let (mut found, mut total_s) = (0, 0.0);
+        anyhow::ensure!(
+            (2..=150).contains(&b.first) && (b.first..=150).contains(&b.last),
+            "--first/--last: expected 2 ≤ first ≤ last ≤ 150, found {}..{}",
+            b.first,
+            b.last
+        );
+        let (mut found, mut total_s, mut slowest) = (0, 0.0, (0usize, 0.0f64));
         let mut missed = Vec::new();
-        for n in 2..=150 {
+        for n in b.first..=b.last {
             let r = one_run(n, 1, &b).with_context(|| format!("LJ{n}"))?;
             total_s += r.seconds;
             if r.target_reached == Some(true) {
                 found += 1;
+                if r.seconds > slowest.1 {
+                    slowest = (n, r.seconds);
+                }
             } else {
                 missed.push(format!("{n} ({:.6} vs {:.6})", r.energy, ccd_lj_energy(n).unwrap_or(f64::NAN)));
             }
@@ -176,7 +191,15 @@ pub fn bench(b: BenchClusterArgs) -> Result<()> {
                     if r.target_reached == Some(true) { "found" } else { "NOT found" });
             }
         }
-        println!("bench cluster --full: {found}/149 CCD minima reached, {total_s:.1} s in all; missed: {}", if missed.is_empty() { "none".into() } else { missed.join(", ") });
+        println!(
+            "bench cluster --full: {found}/{} CCD minima reached ({} threads, ≤ {} s each), {total_s:.1} s in all, slowest found LJ{} in {:.1} s; missed: {}",
+            b.last + 1 - b.first,
+            b.threads,
+            b.time_limit,
+            slowest.0,
+            slowest.1,
+            if missed.is_empty() { "none".into() } else { missed.join(", ") }
+        );
         return Ok(());
     }
     for &n in &b.sizes {
