@@ -68,8 +68,195 @@ impl NeighborList {
             neighbors: Vec::new(),
             reference: positions.to_vec(),
         };
-        list.fill_pairs(rlist);
+        if !(cell.is_orthorhombic() && list.fill_pairs_aligned(cell, rlist)) {
+            list.fill_pairs(rlist);
+        }
         Ok(list)
+    }
+
+    /// Orthorhombic cells: bins whose size divides each periodic length, so a ghost's bin is its source's
+    /// bin shifted by a whole number of bins (exact integers, as LAMMPS' bins). Pair (i, image of j) and
+    /// its mirror (j, image of i) then sit at opposite bin offsets, and a half list takes each pair once by
+    /// searching only the upper half of the stencil (same-bin pairs by `keep_half`), testing half as many
+    /// candidates. Returns false (nothing done) when the bin grid would be unreasonably large.
+    fn fill_pairs_aligned(&mut self, cell: &Cell, rlist: f64) -> bool {
+        let n_local = self.n_local;
+        let n_ext = self.extended.len();
+        if n_local == 0 {
+            self.offsets = vec![0];
+            self.neighbors.clear();
+            return true;
+        }
+        let pbc = cell.pbc();
+        let origin = cell.origin();
+        let len = [0, 1, 2].map(|k| cell.vectors()[k][k]);
+        // Bins a little wider than rlist/2 so rounding in a ghost's bin never hides a pair from the stencil.
+        let target = 0.5 * rlist * (1.0 + 1e-9);
+        let mut lo = origin;
+        let mut nb = [1i64; 3];
+        let mut size = [target; 3];
+        for k in 0..3 {
+            if pbc[k] {
+                nb[k] = ((len[k] / target).floor() as i64).max(1);
+                size[k] = len[k] / nb[k] as f64;
+            } else {
+                lo[k] = self.extended.iter().fold(f64::INFINITY, |m, r| m.min(r[k]));
+            }
+        }
+        let reach = [0, 1, 2].map(|k| ((rlist * (1.0 + 1e-9)) / size[k]).ceil() as i64);
+        let inv = size.map(|b| 1.0 / b);
+        // Integer bin of every extended atom: locals by position, ghosts from their source and image.
+        let mut coord: Vec<[i64; 3]> = Vec::with_capacity(n_ext);
+        for r in &self.extended[..n_local] {
+            coord.push([0, 1, 2].map(|k| ((r[k] - lo[k]) * inv[k]).floor() as i64));
+        }
+        for (g, &s) in self.ghost_source.iter().enumerate() {
+            let shift = self.ghost_shift[g];
+            let c = coord[s as usize];
+            coord.push([0, 1, 2].map(|k| if pbc[k] { c[k] + (shift[k] / len[k]).round() as i64 * nb[k] } else { c[k] }));
+        }
+        let mut cmin = [i64::MAX; 3];
+        let mut cmax = [i64::MIN; 3];
+        for c in &coord {
+            for k in 0..3 {
+                cmin[k] = cmin[k].min(c[k]);
+                cmax[k] = cmax[k].max(c[k]);
+            }
+        }
+        let dims = [0, 1, 2].map(|k| (cmax[k] - cmin[k] + 1) as usize);
+        let nbins = dims[0] as f64 * dims[1] as f64 * dims[2] as f64;
+        if nbins > (4 * n_ext + 1000) as f64 {
+            return false;
+        }
+        let nbins = nbins as usize;
+        let bin = |c: [i64; 3]| -> usize {
+            let c = [0, 1, 2].map(|k| (c[k] - cmin[k]) as usize);
+            (c[0] * dims[1] + c[1]) * dims[2] + c[2]
+        };
+        // Counting sort of extended atoms by bin, with a copy of their positions in bin order.
+        let mut start = vec![0u32; nbins + 1];
+        for c in &coord {
+            start[bin(*c) + 1] += 1;
+        }
+        for b in 0..nbins {
+            start[b + 1] += start[b];
+        }
+        let mut fill = start.clone();
+        let mut order = vec![0u32; n_ext];
+        let mut bpos = vec![[0.0; 3]; n_ext];
+        for (a, c) in coord.iter().enumerate() {
+            let b = bin(*c);
+            let slot = fill[b] as usize;
+            order[slot] = a as u32;
+            bpos[slot] = self.extended[a];
+            fill[b] += 1;
+        }
+        let rlist2 = rlist * rlist;
+        let slack = 1e-7 * rlist;
+        let extended = &self.extended;
+        let ghost_source = &self.ghost_source;
+        let ghost_shift = &self.ghost_shift;
+        let half = self.kind == ListKind::Half;
+        let (start, order, bpos, coord) = (&start, &order, &bpos, &coord);
+        let chunk = 2048.max(n_local / (4 * rayon::current_num_threads().max(1)) + 1);
+        let parts: Vec<(Vec<u32>, Vec<u32>)> = (0..n_local.div_ceil(chunk))
+            .into_par_iter()
+            .map(|ch| {
+                let first = ch * chunk;
+                let last = (first + chunk).min(n_local);
+                let mut counts = Vec::with_capacity(last - first);
+                let mut neigh = Vec::with_capacity((last - first) * 32);
+                for i in first..last {
+                    let before = neigh.len();
+                    let ri = extended[i];
+                    let ci = coord[i];
+                    // Distance from ri to the slab of bins at offset o along axis k (0 inside), less a slack.
+                    let gap = |k: usize, o: i64| -> f64 {
+                        let a = lo[k] + (ci[k] + o) as f64 * size[k];
+                        let d = (a - ri[k]).max(ri[k] - (a + size[k])).max(0.0);
+                        (d - slack).max(0.0)
+                    };
+                    let x0 = (ci[0] - reach[0]).max(cmin[0]);
+                    let x1 = (ci[0] + reach[0]).min(cmax[0]);
+                    for bx in x0..=x1 {
+                        let ox = bx - ci[0];
+                        if half && ox < 0 {
+                            continue;
+                        }
+                        let gx = gap(0, ox);
+                        if gx * gx >= rlist2 {
+                            continue;
+                        }
+                        let y0 = (ci[1] - reach[1]).max(cmin[1]);
+                        let y1 = (ci[1] + reach[1]).min(cmax[1]);
+                        for by in y0..=y1 {
+                            let oy = by - ci[1];
+                            if half && ox == 0 && oy < 0 {
+                                continue;
+                            }
+                            let gy = gap(1, oy);
+                            let gxy = gx * gx + gy * gy;
+                            if gxy >= rlist2 {
+                                continue;
+                            }
+                            // Bins along z that the sphere of radius rlist around ri reaches in this column.
+                            let h = (rlist2 - gxy).sqrt() + slack;
+                            let mut z0 = ((ri[2] - h - lo[2]) * inv[2]).floor() as i64;
+                            let mut z1 = ((ri[2] + h - lo[2]) * inv[2]).floor() as i64;
+                            z0 = z0.max(ci[2] - reach[2]).max(cmin[2]);
+                            z1 = z1.min(ci[2] + reach[2]).min(cmax[2]);
+                            if half && ox == 0 && oy == 0 {
+                                z0 = z0.max(ci[2]);
+                            }
+                            if z0 > z1 {
+                                continue;
+                            }
+                            let s = start[bin([bx, by, z0])] as usize;
+                            let e = start[bin([bx, by, z1]) + 1] as usize;
+                            // Atoms of bin (bx, by, ci_z) when this is i's own column (same-bin rule).
+                            let own = if ox == 0 && oy == 0 && z0 <= ci[2] && ci[2] <= z1 {
+                                start[bin(ci)] as usize..start[bin(ci) + 1] as usize
+                            } else {
+                                0..0
+                            };
+                            for slot in s..e {
+                                let j = order[slot] as usize;
+                                if j == i {
+                                    continue;
+                                }
+                                if half && own.contains(&slot) && !keep_half(i, j, n_local, ghost_source, ghost_shift) {
+                                    continue;
+                                }
+                                let d = sub(bpos[slot], ri);
+                                if dot(d, d) < rlist2 {
+                                    neigh.push(j as u32);
+                                }
+                            }
+                        }
+                    }
+                    // Sorted neighbours make memory access regular in the force loops.
+                    neigh[before..].sort_unstable();
+                    counts.push((neigh.len() - before) as u32);
+                }
+                (counts, neigh)
+            })
+            .collect();
+        self.collect_parts(parts);
+        true
+    }
+
+    fn collect_parts(&mut self, parts: Vec<(Vec<u32>, Vec<u32>)>) {
+        let total: usize = parts.iter().map(|p| p.1.len()).sum();
+        self.offsets = Vec::with_capacity(self.n_local + 1);
+        self.offsets.push(0);
+        self.neighbors = Vec::with_capacity(total);
+        for (counts, neigh) in parts {
+            for c in counts {
+                let last = *self.offsets.last().unwrap();
+                self.offsets.push(last + c as usize);
+            }
+            self.neighbors.extend_from_slice(&neigh);
+        }
     }
 
     fn fill_pairs(&mut self, rlist: f64) {
@@ -114,17 +301,7 @@ impl NeighborList {
                 (counts, neigh)
             })
             .collect();
-        let total: usize = parts.iter().map(|p| p.1.len()).sum();
-        self.offsets = Vec::with_capacity(n_local + 1);
-        self.offsets.push(0);
-        self.neighbors = Vec::with_capacity(total);
-        for (counts, neigh) in parts {
-            for c in counts {
-                let last = *self.offsets.last().unwrap();
-                self.offsets.push(last + c as usize);
-            }
-            self.neighbors.extend_from_slice(&neigh);
-        }
+        self.collect_parts(parts);
     }
 
     /// Number of local (real) atoms.
@@ -412,6 +589,43 @@ mod tests {
             let half = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Half).unwrap();
             prop_assert_eq!(half.pair_count() * 2, full.pair_count());
             prop_assert_eq!(from_list(&half, true), expected);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Orthorhombic cells take the aligned-bin path (half stencil); cells down to a fraction of the cutoff.
+        #[test]
+        fn orthorhombic_matches_brute_force(seed in 0u64..1_000_000, n in 1usize..60, px: bool, py: bool,
+                                            pz: bool, cutoff in 0.5f64..7.0, skin in 0.0f64..1.0) {
+            let (cell, pos) = random_case(seed, n, 0.0, [px, py, pz]);
+            prop_assert!(cell.is_orthorhombic());
+            let expected = brute_force(&cell, &pos, cutoff + skin);
+            let full = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Full).unwrap();
+            prop_assert_eq!(from_list(&full, false), expected.clone());
+            let half = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Half).unwrap();
+            prop_assert_eq!(half.pair_count() * 2, full.pair_count());
+            prop_assert_eq!(from_list(&half, true), expected);
+        }
+    }
+
+    /// A lattice has many pairs at exactly equal distances and atoms on bin boundaries.
+    #[test]
+    fn lattice_matches_brute_force() {
+        let a = 1.6;
+        let cell = Cell::orthorhombic([0.0; 3], [4.0 * a; 3], [true, true, false]).unwrap();
+        let mut pos = Vec::new();
+        for i in 0..4 {
+            for j in 0..4 {
+                for k in 0..4 {
+                    pos.push([i as f64 * a, j as f64 * a, k as f64 * a]);
+                }
+            }
+        }
+        for rc in [1.6, 2.2627, 3.2] {
+            let expected = brute_force(&cell, &pos, rc + 0.2);
+            let half = NeighborList::build(&cell, &pos, rc, 0.2, ListKind::Half).unwrap();
+            assert_eq!(from_list(&half, true), expected);
         }
     }
 

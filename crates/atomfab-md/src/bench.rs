@@ -91,6 +91,9 @@ pub struct BenchResult {
     pub final_total_energy: f64,
     /// Seconds in forces, neighbour lists and the rest (integration, fixes).
     pub timing: crate::engine::Timing,
+    /// CPU seconds (user + system, all threads) of the whole run including setup, from /proc/self/stat;
+    /// on a shared machine this measures the work better than the wall-clock loop time.
+    pub cpu_seconds: Option<f64>,
 }
 
 /// Runs a benchmark case (outputs go to a temporary folder and are discarded).
@@ -100,7 +103,9 @@ pub fn run_bench(case: BenchCase, atoms: Option<usize>, steps: u64, threads: Opt
     }
     let cfg = case.config(case.cells(atoms), steps, threads);
     let dir = std::env::temp_dir().join(format!("atomfab-bench-md-{}", std::process::id()));
+    let cpu0 = process_cpu_seconds();
     let summary = run_md(&cfg, &dir, &mut |_| {});
+    let cpu = process_cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     let _ = std::fs::remove_dir_all(&dir);
     let s = summary?;
     let threads = threads.unwrap_or_else(rayon::current_num_threads);
@@ -115,7 +120,18 @@ pub fn run_bench(case: BenchCase, atoms: Option<usize>, steps: u64, threads: Opt
         final_temperature: s.final_thermo.temperature,
         final_total_energy: s.final_thermo.total_energy,
         timing: s.timing,
+        cpu_seconds: cpu,
     })
+}
+
+/// User + system CPU seconds of this process so far (Linux /proc/self/stat, clock ticks of 1/100 s).
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 fn peak_rss_bytes() -> Option<u64> {

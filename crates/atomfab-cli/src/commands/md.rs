@@ -95,6 +95,7 @@ pub fn bench(b: BenchMdArgs) -> Result<()> {
             "atom_steps_per_second": r.atom_steps_per_second, "peak_bytes_per_atom": r.peak_bytes_per_atom,
             "final_temperature": r.final_temperature, "final_total_energy": r.final_total_energy,
             "pair_seconds": r.timing.pair, "neigh_seconds": r.timing.neigh, "other_seconds": r.timing.other,
+            "cpu_seconds": r.cpu_seconds,
         })
     );
     Ok(())
