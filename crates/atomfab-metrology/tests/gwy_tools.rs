@@ -73,4 +73,24 @@ fn bad_gwy_files_give_one_line_errors() {
     }
     std::fs::write(&p, b"GWYQ....").unwrap();
     assert!(read_gwy(&p).unwrap_err().to_string().contains("expected magic `GWYP`"));
+    // Absurd declared sizes are refused before anything is allocated: 10⁹ × 10⁹ pixels, and a data
+    // array claiming 2³² − 16 doubles.
+    let patch = |key: &[u8], value: [u8; 4]| {
+        let mut b = good.clone();
+        let k = b.windows(key.len()).position(|w| w == key).unwrap() + key.len();
+        b[k..k + 4].copy_from_slice(&value);
+        b
+    };
+    let mut huge = patch(b"xres\0i", 1_000_000_000i32.to_le_bytes());
+    let k = huge.windows(6).position(|w| w == b"yres\0i").unwrap() + 6;
+    huge[k..k + 4].copy_from_slice(&1_000_000_000i32.to_le_bytes());
+    std::fs::write(&p, &huge).unwrap();
+    let e = read_gwy(&p).unwrap_err().to_string();
+    assert!(e.contains("1000000000 x 1000000000") && e.contains("at most"), "{e}");
+    std::fs::write(&p, patch(b"data\0D", 0xFFFF_FFF0u32.to_le_bytes())).unwrap();
+    let e = read_gwy(&p).unwrap_err().to_string();
+    assert!(e.contains("expected 4294967280 data elements") && !e.contains('\n'), "{e}");
+    // A missing file: one line, the OS reason once.
+    let e = read_gwy(&dir.path().join("none.gwy")).unwrap_err().to_string();
+    assert_eq!(e.matches("os error").count(), 1, "{e}");
 }
