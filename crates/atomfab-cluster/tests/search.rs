@@ -185,3 +185,26 @@ fn large_cluster_respects_the_time_limit() {
     assert_eq!(r.stop_reason, "time limit");
     assert!(r.energy.is_finite() && r.energy < -5000.0, "{}", r.energy);
 }
+
+#[test]
+fn small_morse_and_sutton_chen_minima_match_the_ccd() {
+    // tests/fixtures/ccd_morse_sc_small.txt: Doye's Morse table (rho = 3, 6, 10, 14) and the SC 12-6 table
+    let text = std::fs::read_to_string("tests/fixtures/ccd_morse_sc_small.txt").unwrap();
+    let mut checked = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (spec, n, e_ref, pg) = (f[0], f[1].parse::<usize>().unwrap(), f[2].parse::<f64>().unwrap(), f[3]);
+        let mut s = SearchSettings::new(n, PotentialSpec::parse(spec).unwrap());
+        s.threads = 1;
+        s.seed = 5;
+        // the table has 4 decimals
+        s.target = Some(Target::Energy(e_ref - 5e-5));
+        s.target_tol = 1e-4;
+        s.time_limit_s = Some(10.0);
+        let r = search(&s).unwrap();
+        assert!((r.energy - e_ref).abs() < 6e-5, "{spec} N={n}: {} vs {e_ref}", r.energy);
+        assert_eq!(r.point_group, pg, "{spec} N={n}");
+        checked += 1;
+    }
+    assert_eq!(checked, 28);
+}
