@@ -6,8 +6,8 @@
 //! classes, independent of the lattice size) and then picks a slot uniformly inside the class: O(1)
 //! in the number of sites, which is at least as good as the O(log N) of a per-site sum tree. Only the
 //! slots of the changed sites and their neighbours are re-evaluated after an event (local update), and
-//! time advances by an Exp(1) variate / R (ziggurat; same law as −ln(u)/R). Changing gas pressures or ion flux only changes the class rates, so a
-//! phase change costs O(number of events), not O(N).
+//! time advances by an Exp(1) variate / R (ziggurat; same law as −ln(u)/R). Changing gas pressures
+//! or ion flux only changes the class rates, so a phase change costs O(number of events), not O(N).
 //!
 //! Two update paths share the slot lists and the selection:
 //! * **State table** (models without pair events whose local state space is small, e.g. the ALD
