@@ -102,7 +102,11 @@ fn key_figures(first: &Value) -> Vec<KeyFigure> {
             fig("/md_atom_steps_per_second", "atom-steps per second", 1.0),
         ]);
     }
-    // Drop figures no variant has (e.g. selectivity of a plain ALD recipe) in `compare`.
+    // Any other section (e.g. a [system]-only recipe, or one added later): every numeric figure.
+    if out.is_empty() {
+        out = kind_specific(first);
+    }
+    // Figures no variant has (e.g. selectivity of a plain ALD recipe) are dropped in `compare`.
     out
 }
 
@@ -312,5 +316,9 @@ mod tests {
         );
         let f = key_figures(&s);
         assert_eq!(s.pointer(&f[1].pointer).and_then(Value::as_f64), Some(1.25));
+        // An unknown kind of run: all its numeric figures.
+        let other = serde_json::json!({"seed": 1, "title": "x", "energy_ev": -44.3, "point_group": "Ih", "stats": {"minima": 12}});
+        let labels: Vec<String> = key_figures(&other).into_iter().map(|f| f.label).collect();
+        assert_eq!(labels, ["energy_ev", "stats.minima"]);
     }
 }
