@@ -579,18 +579,19 @@ impl Model {
 }
 
 /// Memory the engine needs per site (bytes), an upper bound for the lattice-size guard: the site
-/// record (state word + one list position per single-site event), height, neighbour table, pair-event
-/// position arrays, and the enabled-slot lists.
+/// record (state word + one list position per single-site event), height, neighbour table (twice on
+/// the trench: the engine's state-table path keeps a copy in its records), pair-event position
+/// arrays, and the enabled-slot lists.
 fn cfg_bytes_per_site(cfg: &KmcConfig) -> f64 {
-    let z = match cfg.lattice.kind {
-        LatticeKind::Square => 4.0,
-        LatticeKind::Hexagonal => 6.0,
-        LatticeKind::Trench => 6.0,
+    let (z, nbr_copies) = match cfg.lattice.kind {
+        LatticeKind::Square => (4.0, 1.0),
+        LatticeKind::Hexagonal => (6.0, 1.0),
+        LatticeKind::Trench => (6.0, 2.0),
     };
     let single = cfg.events.iter().filter(|e| e.neighbor.is_none()).count() as f64;
     let pair = cfg.events.len() as f64 - single;
     let masks = cfg.events.iter().map(|e| e.conditions.len()).sum::<usize>() as f64;
-    4.0 + 4.0 * (masks / 4.0).ceil() + 4.0 * single + 4.0 + 4.0 * z + 8.0 * z * pair + 4.0 * single
+    4.0 + 4.0 * (masks / 4.0).ceil() + 4.0 * single + 4.0 + 4.0 * z * nbr_copies + 8.0 * z * pair + 4.0 * single
 }
 
 /// Memory the lattice may use: half of the available memory (Linux /proc/meminfo), at most
