@@ -363,8 +363,9 @@ pub struct ScratchFigures {
     pub steady_from_nm: f64,
     /// Tip depth below the original surface while scratching (mean over the steady part), nm.
     pub tip_depth_nm: f64,
-    /// Groove cross-section (mean over x of the steady groove, relative to the original surface level):
-    /// depth, width at the original level, pile-up height beside the groove, nm.
+    /// Groove cross-section (mean over x of the groove behind the indenter, relative to the original
+    /// surface level as the same probe sees the initial crystal): depth, width half an atomic layer below
+    /// that level, pile-up height beside the groove, nm.
     pub groove_depth_nm: f64,
     pub groove_width_nm: f64,
     pub pileup_height_nm: f64,
@@ -405,20 +406,23 @@ fn profile_along_y(map: &atomfab_metrology::HeightMap, i_from: usize, i_to: usiz
         .collect()
 }
 
-/// Groove depth, width (at the reference level) and pile-up height of a cross-section profile (all in
-/// the profile's units, the width in pixels), relative to `reference`.
-pub fn groove(profile: &[f64], reference: f64) -> (f64, f64, f64) {
+/// Groove depth, width and pile-up height of a cross-section profile relative to `reference` (all in the
+/// profile's units, the width in pixels). The width is taken `threshold` below the reference (half an
+/// atomic layer in use), so that a surface that relaxes slightly below the ideal lattice level, as Si(001)
+/// does, still has a groove edge.
+pub fn groove(profile: &[f64], reference: f64, threshold: f64) -> (f64, f64, f64) {
     let n = profile.len();
     let (jmin, &pmin) = profile.iter().enumerate().filter(|(_, v)| v.is_finite()).min_by(|a, b| a.1.total_cmp(b.1)).unwrap_or((0, &f64::NAN));
     let pmax = profile.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
     // Walk out from the bottom on both sides (periodic) to where the profile crosses the reference.
+    let edge = reference - threshold;
     let side = |step: isize| -> f64 {
         let mut prev = pmin;
         for s in 1..n {
             let j = (jmin as isize + step * s as isize).rem_euclid(n as isize) as usize;
             let v = profile[j];
-            if v.is_finite() && v >= reference {
-                return (s - 1) as f64 + (reference - prev) / (v - prev).max(1e-30);
+            if v.is_finite() && v >= edge {
+                return (s - 1) as f64 + (edge - prev) / (v - prev).max(1e-30);
             }
             if v.is_finite() {
                 prev = v;
@@ -426,7 +430,7 @@ pub fn groove(profile: &[f64], reference: f64) -> (f64, f64, f64) {
         }
         n as f64 / 2.0
     };
-    let width = if pmin < reference { (side(1) + side(-1)).min(n as f64) } else { 0.0 };
+    let width = if pmin < edge { (side(1) + side(-1)).min(n as f64) } else { 0.0 };
     (reference - pmin, width, pmax - reference)
 }
 
@@ -481,7 +485,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
     let pixel = ev.raw_map.dx;
     let i_to = (((setup.tip_start[0] - region.x_from) / (pixel * 1e10)).round() as usize).clamp(1, ev.raw_map.nx);
     let prof = profile_along_y(&ev.raw_map, 0, i_to);
-    let (gd, gw, pu) = groove(&prof, level);
+    let (gd, gw, pu) = groove(&prof, level, 0.5 * setup.layer_spacing * 1e-10);
     let surface = setup.surface_z + 0.5 * setup.layer_spacing;
     let tip_x_end = x_end;
     let above: Vec<usize> = (0..ev.fin.len()).filter(|&i| ev.fin.species_index[i] == WORKPIECE_SPECIES && ev.fin.positions[i][2] > surface).collect();
@@ -607,4 +611,28 @@ pub fn slide_sections(series: &Series, t0: f64, tip_dz: &[f64], gap: f64, profil
         ..Default::default()
     });
     vec![("Forces and friction".into(), blocks), ("Track cross-section".into(), vec![groove])]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::groove;
+
+    #[test]
+    fn groove_of_a_v_profile_with_pileup() {
+        // V groove 4 deep, 1 unit of pile-up on both sides, flat at 0 elsewhere (periodic, 20 pixels).
+        let p: Vec<f64> = (0..20)
+            .map(|j| {
+                let x = (j as f64 - 10.0).abs();
+                if x <= 4.0 { x - 4.0 } else if x <= 5.0 { 1.0 } else { 0.0 }
+            })
+            .collect();
+        let (depth, width, pile) = groove(&p, 0.0, 0.5);
+        assert_eq!((depth, pile), (4.0, 1.0));
+        // The profile crosses −0.5 at x = ±3.5: width 7 pixels.
+        assert!((width - 7.0).abs() < 1e-12, "{width}");
+        // A relaxed flat surface 0.3 below the reference still has edges at the −0.5 threshold.
+        let relaxed: Vec<f64> = p.iter().enumerate().map(|(j, v)| if (j as f64 - 10.0).abs() > 5.0 { -0.3 } else { *v }).collect();
+        assert!((groove(&relaxed, 0.0, 0.5).1 - 7.0).abs() < 1e-12);
+        assert_eq!(groove(&vec![0.0; 8], 0.0, 0.5).1, 0.0, "no groove, no width");
+    }
 }
