@@ -108,7 +108,7 @@ impl NeighborList {
         // Integer bin of every extended atom: locals by position, ghosts from their source and image.
         let mut coord: Vec<[i64; 3]> = Vec::with_capacity(n_ext);
         for r in &self.extended[..n_local] {
-            coord.push([0, 1, 2].map(|k| ((r[k] - lo[k]) * inv[k]).floor() as i64));
+            coord.push([0, 1, 2].map(|k| floor_i64((r[k] - lo[k]) * inv[k])));
         }
         for (g, &s) in self.ghost_source.iter().enumerate() {
             let shift = self.ghost_shift[g];
@@ -201,8 +201,8 @@ impl NeighborList {
                             }
                             // Bins along z that the sphere of radius rlist around ri reaches in this column.
                             let h = (rlist2 - gxy).sqrt() + slack;
-                            let mut z0 = ((ri[2] - h - lo[2]) * inv[2]).floor() as i64;
-                            let mut z1 = ((ri[2] + h - lo[2]) * inv[2]).floor() as i64;
+                            let mut z0 = floor_i64((ri[2] - h - lo[2]) * inv[2]);
+                            let mut z1 = floor_i64((ri[2] + h - lo[2]) * inv[2]);
                             z0 = z0.max(ci[2] - reach[2]).max(cmin[2]);
                             z1 = z1.min(ci[2] + reach[2]).min(cmax[2]);
                             if half && ox == 0 && oy == 0 {
@@ -219,23 +219,30 @@ impl NeighborList {
                             } else {
                                 0..0
                             };
+                            // Every candidate is written and kept by advancing the length (no
+                            // mispredicted branch on the ~30 % hit rate); i's own bin also applies the
+                            // self and same-bin half-list rules.
+                            neigh.reserve(e - s);
+                            let mut len = neigh.len();
+                            let spare = neigh.spare_capacity_mut().as_mut_ptr();
+                            let base = len;
                             for slot in s..e {
-                                let j = order[slot] as usize;
-                                if j == i {
-                                    continue;
-                                }
-                                if half && own.contains(&slot) && !keep_half(i, j, n_local, ghost_source, ghost_shift) {
-                                    continue;
-                                }
+                                let j = order[slot];
                                 let d = sub(bpos[slot], ri);
-                                if dot(d, d) < rlist2 {
-                                    neigh.push(j as u32);
+                                let mut hit = dot(d, d) < rlist2;
+                                if own.contains(&slot) {
+                                    let j = j as usize;
+                                    hit &= j != i && (!half || keep_half(i, j, n_local, ghost_source, ghost_shift));
                                 }
+                                // SAFETY: at most e − s entries are written past the old length, all reserved.
+                                unsafe { spare.add(len - base).write(std::mem::MaybeUninit::new(j)) };
+                                len += hit as usize;
                             }
+                            // SAFETY: entries up to `len` were written above.
+                            unsafe { neigh.set_len(len) };
                         }
                     }
-                    // Sorted neighbours make memory access regular in the force loops.
-                    neigh[before..].sort_unstable();
+                    // Neighbours come out in bin order, already spatially regular for the force loops.
                     counts.push((neigh.len() - before) as u32);
                 }
                 (counts, neigh)
@@ -373,6 +380,13 @@ impl NeighborList {
             l[2] += g[2];
         }
     }
+}
+
+/// ⌊x⌋ as an integer without a libm call (x86-64 baseline has no rounding instruction).
+#[inline]
+fn floor_i64(x: f64) -> i64 {
+    let t = x as i64;
+    t - ((t as f64) > x) as i64
 }
 
 /// Half-list rule: each physical pair once. A ghost of atom s pairs with i when s > i, or when it is
