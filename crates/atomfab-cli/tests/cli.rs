@@ -212,6 +212,7 @@ checkpoint_every = 0
         ("cutting force per width (N/m)", "/removal/cutting_force_per_width_n_per_m", 1.0),
         ("specific cutting energy (GPa)", "/removal/specific_cutting_energy_gpa", 1.0),
         ("chip atoms", "/removal/chip_atoms", 1.0),
+        ("chip temperature (K)", "/removal/chip_temperature_k", 1.0),
         ("Sa (nm)", "/surface/Sa", 1e9),
         ("Sq (nm)", "/surface/Sq", 1e9),
         ("band RMS mid 0.5–2 1/nm (nm)", "/band_rms/1/rms_nm", 1.0),

@@ -227,6 +227,7 @@ fn report(setup: &CutSetup, series: &Series, r: &Removal, _c: &CutConfig, _m: Ma
         ("mean cutting force".into(), format!("{:.3} nN ({:.3} N/m of width)", r.mean_cutting_force_nn, r.cutting_force_per_width_n_per_m)),
         ("mean thrust force".into(), format!("{:.3} nN (thrust/cutting {:.3})", r.mean_thrust_force_nn, r.force_ratio)),
         ("chip atoms".into(), format!("{} ({:.3} nm³; nominal removed {:.3} nm³)", r.chip_atoms, r.chip_volume_nm3, r.nominal_removed_volume_nm3)),
+        ("chip temperature at the end".into(), format!("{:.0} K (drift removed)", r.chip_temperature_k)),
         ("material removal rate".into(), format!("{:.3} nm³/ns", r.material_removal_rate_nm3_per_ns)),
         ("specific cutting energy".into(), format!("{:.3} GPa (J/mm³)", r.specific_cutting_energy_gpa)),
     ];
@@ -288,12 +289,15 @@ pub struct Removal {
     pub specific_cutting_energy_gpa: f64,
     /// Ratio thrust / cutting force (mean).
     pub force_ratio: f64,
+    /// Mean temperature of the chip atoms at the end, their common drift removed, K (NaN below 2 atoms).
+    pub chip_temperature_k: f64,
 }
 
 pub fn removal(setup: &CutSetup, series: &Series, fin: &System, workpiece_species: u32, engaged_from: f64, cut_length: f64) -> Removal {
-    let chip_atoms = (0..fin.len())
+    let chip: Vec<usize> = (0..fin.len())
         .filter(|&i| fin.species_index[i] == workpiece_species && fin.positions[i][2] > setup.surface_z + 1.0)
-        .count();
+        .collect();
+    let chip_atoms = chip.len();
     let chip_volume = chip_atoms as f64 / setup.number_density;
     let depth = setup.surface_z - setup.edge_z;
     let nominal = depth * setup.width * cut_length;
@@ -318,6 +322,26 @@ pub fn removal(setup: &CutSetup, series: &Series, fin: &System, workpiece_specie
         cutting_force_per_width_n_per_m: fc / (setup.width * 0.1),
         specific_cutting_energy_gpa: if nominal > 0.0 { work / nominal * EV_PER_ANGSTROM3_IN_GPA } else { f64::NAN },
         force_ratio: ft / fc,
+        chip_temperature_k: drift_free_temperature(fin, &chip),
     }
+}
+
+/// Temperature (K) of a set of atoms from their velocities relative to their centre of mass, with
+/// 3(k − 1) degrees of freedom; NaN for fewer than 2 atoms.
+fn drift_free_temperature(fin: &System, atoms: &[usize]) -> f64 {
+    if atoms.len() < 2 {
+        return f64::NAN;
+    }
+    let (mut ke, mut p, mut m) = (0.0, [0.0; 3], 0.0);
+    for &i in atoms {
+        let (v, mi) = (fin.velocities[i], fin.mass(i));
+        ke += mi * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        for a in 0..3 {
+            p[a] += mi * v[a];
+        }
+        m += mi;
+    }
+    let c = fin.units.constants();
+    c.mvv2e * (ke - (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]) / m) / (3.0 * (atoms.len() - 1) as f64 * c.boltzmann)
 }
 

@@ -39,6 +39,7 @@ fn key_figures(first: &Value) -> Vec<KeyFigure> {
             fig("/removal/force_ratio", "thrust / cutting force", 1.0),
             fig("/removal/chip_atoms", "chip atoms", 1.0),
             fig("/removal/material_removal_rate_nm3_per_ns", "material removal rate (nm³/ns)", 1.0),
+            fig("/removal/chip_temperature_k", "chip temperature (K)", 1.0),
         ]);
     }
     if is_process {
