@@ -373,7 +373,7 @@ pub fn lattice_search(
                     place(&mut occ, &mut field, i, best_occ[i]);
                 }
             }
-            let k = 1 + rng.gen_range(0..3.min(n));
+            let k = 1 + rng.gen_range(0..8.min(n));
             for _ in 0..k {
                 let occupied: Vec<usize> = (0..m).filter(|&i| occ[i]).collect();
                 let vacant: Vec<usize> = (0..m).filter(|&i| !occ[i] && field[i] < -0.5 * bond).collect();
