@@ -99,7 +99,8 @@ pub struct TipArgs {
     pub tip: Option<String>,
     /// Blind tip estimation from FILE taken as an AFM image (Villarrubia 1997, as Gwyddion):
     /// SIZE[,THRESHOLD] with SIZE = N or NXxNY pixels and a noise threshold length (bare = nm,
-    /// default 0). Writes the estimated tip (apex = highest point) to --out.
+    /// default 0; use at least a few 1/10 000 of the image range, or rounding noise over-sharpens
+    /// the tip). Writes the estimated tip (apex = highest point) to --out.
     #[arg(long, conflicts_with_all = ["tip", "certainty"])]
     pub blind: Option<String>,
     /// Blind estimation: partial (local maxima only) or full.
