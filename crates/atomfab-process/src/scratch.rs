@@ -569,7 +569,18 @@ pub fn slide_sections(series: &Series, t0: f64, tip_dz: &[f64], gap: f64, profil
     let indent: Vec<(f64, f64)> = (0..n).filter(|&k| series.time_ps[k] <= t0).map(|k| (-(tip_dz.get(k).copied().unwrap_or(f64::NAN) + gap) / NM, series.thrust_force_nn[k])).collect();
     let sliding: Vec<usize> = (0..n).filter(|&k| series.time_ps[k] >= t0).collect();
     let at = |v: &[f64]| sliding.iter().map(|&k| (series.travel_angstrom[k] / NM, v[k])).collect::<Vec<_>>();
-    let mu: Vec<f64> = (0..n).map(|k| if series.thrust_force_nn[k].abs() > 1e-3 { series.cutting_force_nn[k] / series.thrust_force_nn[k] } else { f64::NAN }).collect();
+    // Instantaneous Ft/Fn diverges where Fn passes through zero; the ratio of running means over ±0.2 nm
+    // of sliding shows the trend (NaN where the mean normal force is under 1 nN).
+    let start = sliding.first().map_or(0.0, |&k| series.travel_angstrom[k]);
+    let half = sliding.iter().position(|&k| series.travel_angstrom[k] > start + 2.0).unwrap_or(1).max(1);
+    let mut mu = vec![f64::NAN; n];
+    for (p, &k) in sliding.iter().enumerate() {
+        let w = &sliding[p.saturating_sub(half)..(p + half + 1).min(sliding.len())];
+        let (ft, fz) = w.iter().fold((0.0, 0.0), |(a, b), &i| (a + series.cutting_force_nn[i], b + series.thrust_force_nn[i]));
+        if fz / w.len() as f64 > 1.0 {
+            mu[k] = ft / fz;
+        }
+    }
     let depth: Vec<f64> = tip_dz.iter().map(|d| -(d + gap) / NM).collect();
     let mut blocks = vec![
         Block::Plot(Plot {
@@ -584,10 +595,13 @@ pub fn slide_sections(series: &Series, t0: f64, tip_dz: &[f64], gap: f64, profil
             ..Default::default()
         }),
         Block::Plot(Plot {
-            title: "Friction coefficient Ft/Fn and tip depth".into(),
+            title: "Friction coefficient (running means ±0.2 nm) and tip depth".into(),
             x_label: "sliding distance (nm)".into(),
             y_label: "Ft/Fn; tip depth (nm)".into(),
-            series: vec![PlotSeries { name: "Ft/Fn".into(), points: at(&mu) }, PlotSeries { name: "tip depth below the original surface (nm)".into(), points: at(&depth) }],
+            series: vec![
+                PlotSeries { name: "Ft/Fn".into(), points: at(&mu).into_iter().filter(|p| p.1.is_finite()).collect() },
+                PlotSeries { name: "tip depth below the original surface (nm)".into(), points: at(&depth) },
+            ],
             ..Default::default()
         }),
     ];
