@@ -496,16 +496,18 @@ fn impact(cfg: &ProcessConfig, beam: &Beam, st: &mut State, seed: u64, progress:
     // Each impact draws from its own stream, so a resumed run draws the same points.
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ (k.wrapping_add(1)).wrapping_mul(0xD1B5_4A32_D192_ED03));
     let lengths = st.system.cell.lengths();
+    let top = current_top(&st.system)?.max(beam.surface_z - 10.0);
+    let box_top = st.system.cell.origin()[2] + st.system.cell.lengths()[2];
+    let detect_z = (top + beam.ion.detect_nm * NM).min(box_top - 5.0);
     let aim = [rng.gen::<f64>() * lengths[0], rng.gen::<f64>() * lengths[1]];
-    // Start above every atom by more than the interaction range, on the line through the aim point.
-    let highest = st.system.positions.iter().map(|r| r[2]).fold(beam.surface_z, f64::max);
-    let start_z = highest.max(beam.surface_z) + ZBL_OUTER + 2.0;
+    // Start above the workpiece by more than the interaction range, on the line through the aim point
+    // (atoms in flight do not count; the start stays inside the box).
+    let start_z = (top.max(beam.surface_z) + ZBL_OUTER + 2.0).min(box_top - 3.0);
     let along = (start_z - beam.surface_z) / -beam.dir[2];
     let mut start = [aim[0] - along * beam.dir[0], aim[1] - along * beam.dir[1], start_z];
     for (d, l) in start.iter_mut().zip(lengths).take(2) {
         *d = d.rem_euclid(l);
     }
-    let detect_z = current_top(&st.system)?.max(beam.surface_z - 10.0) + beam.ion.detect_nm * NM;
     let id = st.next_id;
     st.next_id += 1;
     let i = st.system.push_atom_with_id(beam.ion_species, start, id);
