@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # MD speed: the same systems in LAMMPS (serial `lmp -in`) and in `atomfab bench md`, run back to back,
-# with the ratios atomfab/LAMMPS (1 thread) and atomfab 2 threads / 1 thread.
+# with the ratios atomfab/LAMMPS (1 thread; timesteps/s of the loop and user CPU of the whole process) and
+# atomfab 2 threads / 1 thread.
 #
 # Cases mirror LAMMPS' benchmarks: LJ melt (bench/in.lj: fcc ρ*=0.8442, 20³ cells = 32 000 atoms, lj/cut 2.5,
 # skin 0.3, every 20 check no), Cu EAM (in.eam: fcc 3.615 Å, 20³ cells, Cu_u3.eam, skin 1, check yes,
@@ -79,17 +80,25 @@ IN
 
 json_field() { sed -n "s/.*\"$2\":\([0-9.e+-]*\).*/\1/p" <<<"$1"; }
 
-printf '%-11s %7s %12s %12s %12s %9s %9s %8s\n' case atoms "lammps ts/s" "ours 1T" "ours 2T" "1T/lmp" "2T/1T" "B/atom"
+# Wall-clock ratios suffer when other processes share the cores, so user CPU seconds of each whole
+# process (setup included, /usr/bin/time) are compared too; the load average is printed alongside.
+timed() { /usr/bin/time -f '%U' -o "$tmp/time" "$@"; }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-11s %7s %6s %11s %11s %11s %8s %8s %9s %9s %8s %7s\n' case atoms steps "lmp ts/s" "ours 1T" "ours 2T" \
+  "lmp CPU" "our CPU" "1T/lmp" "CPU ratio" "2T/1T" "B/atom"
 for c in $CASES; do
   lammps_input "$c" > "$tmp/in.$c"
   (cd "$tmp" && cp /usr/share/lammps/potentials/Cu_u3.eam /usr/share/lammps/potentials/Si.tersoff . 2>/dev/null || true
-   "$LMP" -in "in.$c" -log "log.$c" -screen none)
+   timed "$LMP" -in "in.$c" -log "log.$c" -screen none)
+  lmp_cpu=$(cat "$tmp/time")
   loop=$(sed -n 's/^Loop time of \([0-9.e+-]*\) on .*/\1/p' "$tmp/log.$c")
   lmp_tps=$(awk -v t="$loop" -v s="$STEPS" 'BEGIN{printf "%.3f", s/t}')
-  one=$("$ATOMFAB" bench md --case "$c" --steps "$STEPS" --threads 1 | tail -1)
+  one=$(timed "$ATOMFAB" bench md --case "$c" --steps "$STEPS" --threads 1 | tail -1)
+  our_cpu=$(cat "$tmp/time")
   two=$("$ATOMFAB" bench md --case "$c" --steps "$STEPS" --threads 2 | tail -1)
   t1=$(json_field "$one" timesteps_per_second); t2=$(json_field "$two" timesteps_per_second)
   mem=$(json_field "$one" peak_bytes_per_atom); atoms=$(json_field "$one" atoms)
-  awk -v c="$c" -v n="$atoms" -v l="$lmp_tps" -v a="$t1" -v b="$t2" -v m="$mem" \
-    'BEGIN{printf "%-11s %7d %12.2f %12.2f %12.2f %8.2fx %8.2fx %8.0f\n", c, n, l, a, b, a/l, b/a, m}'
+  awk -v c="$c" -v n="$atoms" -v st="$STEPS" -v l="$lmp_tps" -v a="$t1" -v b="$t2" -v m="$mem" -v lc="$lmp_cpu" -v oc="$our_cpu" \
+    'BEGIN{printf "%-11s %7d %6d %11.2f %11.2f %11.2f %8.2f %8.2f %8.2fx %8.2fx %7.2fx %7.0f\n", c, n, st, l, a, b, lc, oc, a/l, lc/oc, b/a, m}'
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

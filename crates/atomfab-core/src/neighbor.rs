@@ -106,21 +106,21 @@ impl NeighborList {
         let reach = [0, 1, 2].map(|k| ((rlist * (1.0 + 1e-9)) / size[k]).ceil() as i64);
         let inv = size.map(|b| 1.0 / b);
         // Integer bin of every extended atom: locals by position, ghosts from their source and image.
-        let mut coord: Vec<[i64; 3]> = Vec::with_capacity(n_ext);
+        let mut coord: Vec<[i32; 3]> = Vec::with_capacity(n_ext);
         for r in &self.extended[..n_local] {
-            coord.push([0, 1, 2].map(|k| floor_i64((r[k] - lo[k]) * inv[k])));
+            coord.push([0, 1, 2].map(|k| floor_i64((r[k] - lo[k]) * inv[k]).clamp(-(1 << 30), 1 << 30) as i32));
         }
         for (g, &s) in self.ghost_source.iter().enumerate() {
             let shift = self.ghost_shift[g];
             let c = coord[s as usize];
-            coord.push([0, 1, 2].map(|k| if pbc[k] { c[k] + (shift[k] / len[k]).round() as i64 * nb[k] } else { c[k] }));
+            coord.push([0, 1, 2].map(|k| if pbc[k] { (c[k] as i64 + (shift[k] / len[k]).round() as i64 * nb[k]) as i32 } else { c[k] }));
         }
         let mut cmin = [i64::MAX; 3];
         let mut cmax = [i64::MIN; 3];
         for c in &coord {
             for k in 0..3 {
-                cmin[k] = cmin[k].min(c[k]);
-                cmax[k] = cmax[k].max(c[k]);
+                cmin[k] = cmin[k].min(c[k] as i64);
+                cmax[k] = cmax[k].max(c[k] as i64);
             }
         }
         let dims = [0, 1, 2].map(|k| (cmax[k] - cmin[k] + 1) as usize);
@@ -136,7 +136,7 @@ impl NeighborList {
         // Counting sort of extended atoms by bin, with a copy of their positions in bin order.
         let mut start = vec![0u32; nbins + 1];
         for c in &coord {
-            start[bin(*c) + 1] += 1;
+            start[bin(c.map(i64::from)) + 1] += 1;
         }
         for b in 0..nbins {
             start[b + 1] += start[b];
@@ -145,7 +145,7 @@ impl NeighborList {
         let mut order = vec![0u32; n_ext];
         let mut bpos = vec![[0.0; 3]; n_ext];
         for (a, c) in coord.iter().enumerate() {
-            let b = bin(*c);
+            let b = bin(c.map(i64::from));
             let slot = fill[b] as usize;
             order[slot] = a as u32;
             bpos[slot] = self.extended[a];
@@ -169,7 +169,7 @@ impl NeighborList {
                 for i in first..last {
                     let before = neigh.len();
                     let ri = extended[i];
-                    let ci = coord[i];
+                    let ci = coord[i].map(i64::from);
                     // Distance from ri to the slab of bins at offset o along axis k (0 inside), less a slack.
                     let gap = |k: usize, o: i64| -> f64 {
                         let a = lo[k] + (ci[k] + o) as f64 * size[k];
