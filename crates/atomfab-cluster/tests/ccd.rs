@@ -37,3 +37,19 @@ fn every_lj_global_minimum_from_2_to_60_is_found() {
     assert!(missed.is_empty(), "not found: {missed:?}");
     eprintln!("LJ2..60 all found in {:.1} s", t0.elapsed().as_secs_f64());
 }
+
+#[test]
+fn marks_decahedron_and_vertex_free_mackay_are_found() {
+    // LJ75 (D5h Marks decahedron, a double-funnel landscape) and LJ135 (Mackay 147 minus its 12 vertices)
+    for (n, pg) in [(75, "D5h"), (135, "Ih")] {
+        let mut s = SearchSettings::new(n, PotentialSpec::lj());
+        s.threads = 2;
+        s.seed = 2026;
+        s.target = Some("ccd".parse().unwrap());
+        s.time_limit_s = Some(30.0);
+        let r = search(&s).unwrap();
+        assert_eq!(r.target_reached, Some(true), "LJ{n}: {}", r.energy);
+        assert_eq!(r.point_group, pg, "LJ{n}");
+        eprintln!("LJ{n} found in {:.3} s", r.seconds);
+    }
+}
