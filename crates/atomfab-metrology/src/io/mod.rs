@@ -4,6 +4,7 @@
 pub mod ascii;
 pub mod gwy;
 pub mod png16;
+pub mod tiff16;
 
 pub mod xyz;
 
@@ -12,11 +13,13 @@ use crate::heightmap::HeightMap;
 use std::path::Path;
 
 /// Reads a height map, choosing the format from the extension: `.gwy` (Gwyddion native), `.png`
-/// (16-bit grey with Gwyddion's scale keys), `.xyz` (point list); anything else is an ASCII matrix.
+/// (16-bit grey with Gwyddion's scale keys), `.tif`/`.tiff`
+/// (16-bit grey with a scale description, or 32-bit float), `.xyz` (point list); anything else is an ASCII matrix.
 pub fn read_any(path: &Path) -> Result<HeightMap> {
     match extension(path).as_str() {
         "gwy" => Ok(gwy::read_gwy(path)?.map),
         "png" => png16::read_png16(path),
+        "tif" | "tiff" => tiff16::read_tiff(path),
         "xyz" => xyz::read_xyz(path),
         _ => ascii::read_ascii(path),
     }
@@ -27,6 +30,7 @@ pub fn write_any(path: &Path, map: &HeightMap) -> Result<()> {
     match extension(path).as_str() {
         "gwy" => gwy::write_gwy(path, map, "Height"),
         "png" => png16::write_png16(path, map),
+        "tif" | "tiff" => tiff16::write_tiff16(path, map),
         "xyz" => xyz::write_xyz(path, map),
         _ => ascii::write_ascii(path, map),
     }
