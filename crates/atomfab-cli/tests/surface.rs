@@ -112,3 +112,24 @@ fn failed_grade_exits_1_and_bad_input_exits_2_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("truncated"));
 }
+
+#[test]
+fn convert_to_tiff_keeps_stats_and_bad_tiff_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("rough.gwy");
+    let tif = dir.path().join("rough.tif");
+    let out = exe().args(["surface", "convert", f.to_str().unwrap(), tif.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let a = run_json(&["surface", "stats", f.to_str().unwrap(), "--level", "none", "--json"]);
+    let b = run_json(&["surface", "stats", tif.to_str().unwrap(), "--level", "none", "--json"]);
+    assert_eq!((a["nx"].clone(), a["dx"].clone()), (b["nx"].clone(), b["dx"].clone()));
+    // 16-bit levels: Sq moves by far less than 0.1 % of itself.
+    let (sa, sb) = (a["areal"]["Sq"]["value"].as_f64().unwrap(), b["areal"]["Sq"]["value"].as_f64().unwrap());
+    assert!((sa - sb).abs() < 1e-3 * sa, "{sa} {sb}");
+    let bad = dir.path().join("bad.tiff");
+    std::fs::write(&bad, b"GIF89a not a tiff").unwrap();
+    let out = exe().args(["surface", "stats", bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.tiff") && err.contains("TIFF signature") && err.trim().lines().count() == 1, "{err}");
+}

@@ -1,6 +1,6 @@
 //! `atomfab surface stats|psd|tip|convert`: height-map metrology (ISO 25178-2 areal and ISO 21920
 //! profile parameters, PSD and band RMS, AFM tip simulation/reconstruction, atomic terraces, spec
-//! grading). Maps: .gwy (Gwyddion), .xyz (points on a grid), anything else an ASCII matrix with a
+//! grading). Maps: .gwy (Gwyddion), .png/.tif (16-bit grey with scale; .tif also 32-bit float), .xyz (points on a grid), anything else an ASCII matrix with a
 //! `# dx= dy= unit=` header or Gwyddion's ASCII export. Lengths on the command line take a unit
 //! (nm, um, A, pm, m; bare numbers are nm); JSON values carry their unit next to them.
 
@@ -34,7 +34,7 @@ pub enum SurfaceWhat {
     Psd(PsdArgs),
     /// Simulated AFM image (dilation) or tip-deconvolved reconstruction (erosion) with certainty map.
     Tip(TipArgs),
-    /// Convert between height-map formats (by extension: .gwy, .xyz, other = ASCII matrix).
+    /// Convert between height-map formats (by extension: .gwy, .png, .tif, .xyz, other = ASCII matrix).
     Convert(ConvertArgs),
 }
 
