@@ -157,6 +157,22 @@ mod tests {
         assert!(back.z.iter().all(|&z| z == 4e-9));
     }
 
+    #[test]
+    fn every_corrupted_byte_gives_ok_or_one_line_error() {
+        let m = HeightMap::from_fn(5, 4, 1e-9, 1e-9, |x, y| x - y).unwrap();
+        let b = tiff16_bytes(&m).unwrap();
+        for k in 0..b.len() {
+            for v in [0x00, 0xff, b[k] ^ 0x80] {
+                let mut c = b.clone();
+                c[k] = v;
+                if let Err(e) = parse_tiff(&c, Path::new("c.tif")) {
+                    let e = e.to_string();
+                    assert!(e.contains("c.tif") && !e.contains('\n'), "byte {k}: {e}");
+                }
+            }
+        }
+    }
+
     /// A minimal little-endian TIFF with one IFD; `entries` are (tag, type, count, value).
     fn tiny_tiff(entries: &[(u16, u16, u32, u32)], pixels: &[u8]) -> Vec<u8> {
         let mut b = b"II*\0".to_vec();
