@@ -1,5 +1,5 @@
 //! TIFF checked against the reference library tifffile (pip install tifffile):
-//! - fixtures/tifffile_float32.tif is written by fixtures/make_tiff_fixtures.py (values and pixel size
+//! - fixtures/tifffile_float32{,_be}.tif (little/big-endian) are written by fixtures/make_tiff_fixtures.py (values and pixel size
 //!   recorded next to it in tifffile_float32.json); we must read it back exactly.
 //! - fixtures/atomfab_written16.tif is produced by this test (ATOMFAB_REGEN_FIXTURES=1 rewrites it) and
 //!   fixtures/verify_atomfab_tiff.py records what tifffile reads (dtype, shape, raw uint16, description)
@@ -22,7 +22,12 @@ fn json(name: &str) -> Value {
 #[test]
 fn tifffile_float32_is_read_exactly() {
     let check = json("tifffile_float32.json");
-    let m = read_any(&fixtures().join("tifffile_float32.tif")).unwrap();
+    for file in ["tifffile_float32.tif", "tifffile_float32_be.tif"] {
+        check_float(&check, &read_any(&fixtures().join(file)).unwrap());
+    }
+}
+
+fn check_float(check: &Value, m: &HeightMap) {
     let shape: Vec<usize> = check["shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
     assert_eq!((m.ny, m.nx), (shape[0], shape[1]));
     // The description says unit=nm zunit=nm: dx in nm, heights in nm.
