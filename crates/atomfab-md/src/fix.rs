@@ -323,6 +323,57 @@ fn rotation(w: Vec3) -> [Vec3; 3] {
     ]
 }
 
+/// A rigid body's members (indices), mass (amu), centre of mass (Å, unwrapped) and member offsets from it.
+struct BodyFrame {
+    members: Vec<usize>,
+    mass: f64,
+    com: Vec3,
+    offsets: Vec<Vec3>,
+}
+
+fn body_frame(s: &System, bit: u32, fix: &str) -> Result<BodyFrame> {
+    let members: Vec<usize> = self::members(s, bit).collect();
+    if members.is_empty() {
+        return Err(crate::MdError::Config(format!("fix {fix}: its group has no atoms")));
+    }
+    let mut mass = 0.0;
+    let mut c = [0.0; 3];
+    for &i in &members {
+        let mi = s.mass(i);
+        let r = s.unwrapped_position(i);
+        mass += mi;
+        for a in 0..3 {
+            c[a] += mi * r[a];
+        }
+    }
+    let com = c.map(|x| x / mass);
+    let offsets = members.iter().map(|&i| {
+        let r = s.unwrapped_position(i);
+        [r[0] - com[0], r[1] - com[1], r[2] - com[2]]
+    }).collect();
+    Ok(BodyFrame { members, mass, com, offsets })
+}
+
+/// Sets the members of group `bit` to origin + q·offset (positions only when asked, folded back by each
+/// atom's image) and velocity vcm + ω × (q·offset).
+fn place_body(s: &mut System, bit: u32, offsets: &[Vec3], q: &[Vec3; 3], origin: Vec3, vcm: Vec3, omega: Vec3, positions: bool) {
+    let mut k = 0;
+    for i in 0..s.len() {
+        if s.group_mask[i] & bit == 0 {
+            continue;
+        }
+        let d = matvec(q, offsets[k]);
+        if positions {
+            let img = s.images[i];
+            let shift = s.cell.fractional_to_vector([img[0] as f64, img[1] as f64, img[2] as f64]);
+            s.positions[i] = [0, 1, 2].map(|a| origin[a] + d[a] - shift[a]);
+        }
+        let wd = cross(omega, d);
+        s.velocities[i] = [0, 1, 2].map(|a| vcm[a] + wd[a]);
+        k += 1;
+    }
+}
+
 impl Rigid {
     pub fn new(bit: u32, translate: [bool; 3], rotate: bool, external_force: Vec3) -> Rigid {
         Rigid {
@@ -354,23 +405,7 @@ impl Rigid {
 
     /// Sets member positions and velocities from the body state.
     fn place(&self, ctx: &mut FixContext, positions: bool) {
-        let w = self.omega();
-        let s = &mut *ctx.system;
-        let mut k = 0;
-        for i in 0..s.len() {
-            if s.group_mask[i] & self.bit == 0 {
-                continue;
-            }
-            let d = matvec(&self.q, self.body[k]);
-            if positions {
-                let img = s.images[i];
-                let shift = s.cell.fractional_to_vector([img[0] as f64, img[1] as f64, img[2] as f64]);
-                s.positions[i] = [0, 1, 2].map(|a| self.com[a] + d[a] - shift[a]);
-            }
-            let wr = cross(w, d);
-            s.velocities[i] = [0, 1, 2].map(|a| self.vcm[a] + wr[a]);
-            k += 1;
-        }
+        place_body(ctx.system, self.bit, &self.body, &self.q, self.com, self.vcm, self.omega(), positions);
     }
 
     fn kick(&mut self, ctx: &FixContext) {
@@ -401,29 +436,18 @@ impl Fix for Rigid {
             return Ok(());
         }
         let s = &*ctx.system;
-        let idx: Vec<usize> = members(s, self.bit).collect();
-        if idx.is_empty() {
-            return Err(crate::MdError::Config("fix rigid: its group has no atoms".into()));
-        }
-        let mut m = 0.0;
-        let mut c = [0.0; 3];
+        let BodyFrame { members: idx, mass: m, com, offsets } = body_frame(s, self.bit, "rigid")?;
         let mut p = [0.0; 3];
         for &i in &idx {
             let mi = s.mass(i);
-            let r = s.unwrapped_position(i);
-            m += mi;
             for a in 0..3 {
-                c[a] += mi * r[a];
                 p[a] += mi * s.velocities[i][a];
             }
         }
         self.mass = m;
-        self.com = c.map(|x| x / m);
+        self.com = com;
         self.vcm = [0, 1, 2].map(|a| if self.translate[a] { p[a] / m } else { 0.0 });
-        self.body = idx.iter().map(|&i| {
-            let r = s.unwrapped_position(i);
-            [r[0] - self.com[0], r[1] - self.com[1], r[2] - self.com[2]]
-        }).collect();
+        self.body = offsets;
         let mut inertia = [[0.0; 3]; 3];
         let mut l = [0.0; 3];
         for (k, &i) in idx.iter().enumerate() {
@@ -963,22 +987,8 @@ impl Driven {
         let t = self.time(ctx);
         let (d, vcm) = self.com_motion(t);
         let q = rotation(self.spin.map(|w| w * t));
-        let s = &mut *ctx.system;
-        let mut k = 0;
-        for i in 0..s.len() {
-            if s.group_mask[i] & self.bit == 0 {
-                continue;
-            }
-            let r = matvec(&q, self.body[k]);
-            if positions {
-                let img = s.images[i];
-                let shift = s.cell.fractional_to_vector([img[0] as f64, img[1] as f64, img[2] as f64]);
-                s.positions[i] = [0, 1, 2].map(|a| self.com0[a] + d[a] + r[a] - shift[a]);
-            }
-            let wr = cross(self.spin, r);
-            s.velocities[i] = [0, 1, 2].map(|a| vcm[a] + wr[a]);
-            k += 1;
-        }
+        let origin = [0, 1, 2].map(|a| self.com0[a] + d[a]);
+        place_body(ctx.system, self.bit, &self.body, &q, origin, vcm, self.spin, positions);
     }
 
     fn kick(&mut self, ctx: &FixContext) {
@@ -1000,26 +1010,10 @@ impl Fix for Driven {
     }
     fn setup(&mut self, ctx: &mut FixContext) -> Result<()> {
         if !self.started {
-            let s = &*ctx.system;
-            let idx: Vec<usize> = members(s, self.bit).collect();
-            if idx.is_empty() {
-                return Err(crate::MdError::Config("fix driven: its group has no atoms".into()));
-            }
-            let mut m = 0.0;
-            let mut c = [0.0; 3];
-            for &i in &idx {
-                let r = s.unwrapped_position(i);
-                m += s.mass(i);
-                for a in 0..3 {
-                    c[a] += s.mass(i) * r[a];
-                }
-            }
-            self.mass = m;
-            self.com0 = c.map(|x| x / m);
-            self.body = idx.iter().map(|&i| {
-                let r = s.unwrapped_position(i);
-                [0, 1, 2].map(|a| r[a] - self.com0[a])
-            }).collect();
+            let frame = body_frame(ctx.system, self.bit, "driven")?;
+            self.mass = frame.mass;
+            self.com0 = frame.com;
+            self.body = frame.offsets;
             self.start_step = ctx.step;
             self.started = true;
         }
