@@ -158,96 +158,83 @@ impl NeighborList {
         let ghost_shift = &self.ghost_shift;
         let half = self.kind == ListKind::Half;
         let (start, order, bpos, coord) = (&start, &order, &bpos, &coord);
-        let chunk = 2048.max(n_local / (4 * rayon::current_num_threads().max(1)) + 1);
-        let parts: Vec<(Vec<u32>, Vec<u32>)> = (0..n_local.div_ceil(chunk))
-            .into_par_iter()
-            .map(|ch| {
-                let first = ch * chunk;
-                let last = (first + chunk).min(n_local);
-                let mut counts = Vec::with_capacity(last - first);
-                let mut neigh = Vec::with_capacity((last - first) * 32);
-                for i in first..last {
-                    let before = neigh.len();
-                    let ri = extended[i];
-                    let ci = coord[i].map(i64::from);
-                    // Distance from ri to the slab of bins at offset o along axis k (0 inside), less a slack.
-                    let gap = |k: usize, o: i64| -> f64 {
-                        let a = lo[k] + (ci[k] + o) as f64 * size[k];
-                        let d = (a - ri[k]).max(ri[k] - (a + size[k])).max(0.0);
-                        (d - slack).max(0.0)
-                    };
-                    let x0 = (ci[0] - reach[0]).max(cmin[0]);
-                    let x1 = (ci[0] + reach[0]).min(cmax[0]);
-                    for bx in x0..=x1 {
-                        let ox = bx - ci[0];
-                        if half && ox < 0 {
-                            continue;
-                        }
-                        let gx = gap(0, ox);
-                        if gx * gx >= rlist2 {
-                            continue;
-                        }
-                        let y0 = (ci[1] - reach[1]).max(cmin[1]);
-                        let y1 = (ci[1] + reach[1]).min(cmax[1]);
-                        for by in y0..=y1 {
-                            let oy = by - ci[1];
-                            if half && ox == 0 && oy < 0 {
-                                continue;
-                            }
-                            let gy = gap(1, oy);
-                            let gxy = gx * gx + gy * gy;
-                            if gxy >= rlist2 {
-                                continue;
-                            }
-                            // Bins along z that the sphere of radius rlist around ri reaches in this column.
-                            let h = (rlist2 - gxy).sqrt() + slack;
-                            let mut z0 = floor_i64((ri[2] - h - lo[2]) * inv[2]);
-                            let mut z1 = floor_i64((ri[2] + h - lo[2]) * inv[2]);
-                            z0 = z0.max(ci[2] - reach[2]).max(cmin[2]);
-                            z1 = z1.min(ci[2] + reach[2]).min(cmax[2]);
-                            if half && ox == 0 && oy == 0 {
-                                z0 = z0.max(ci[2]);
-                            }
-                            if z0 > z1 {
-                                continue;
-                            }
-                            let s = start[bin([bx, by, z0])] as usize;
-                            let e = start[bin([bx, by, z1]) + 1] as usize;
-                            // Atoms of bin (bx, by, ci_z) when this is i's own column (same-bin rule).
-                            let own = if ox == 0 && oy == 0 && z0 <= ci[2] && ci[2] <= z1 {
-                                start[bin(ci)] as usize..start[bin(ci) + 1] as usize
-                            } else {
-                                0..0
-                            };
-                            // Every candidate is written and kept by advancing the length (no
-                            // mispredicted branch on the ~30 % hit rate); i's own bin also applies the
-                            // self and same-bin half-list rules.
-                            neigh.reserve(e - s);
-                            let mut len = neigh.len();
-                            let spare = neigh.spare_capacity_mut().as_mut_ptr();
-                            let base = len;
-                            for slot in s..e {
-                                let j = order[slot];
-                                let d = sub(bpos[slot], ri);
-                                let mut hit = dot(d, d) < rlist2;
-                                if own.contains(&slot) {
-                                    let j = j as usize;
-                                    hit &= j != i && (!half || keep_half(i, j, n_local, ghost_source, ghost_shift));
-                                }
-                                // SAFETY: at most e − s entries are written past the old length, all reserved.
-                                unsafe { spare.add(len - base).write(std::mem::MaybeUninit::new(j)) };
-                                len += hit as usize;
-                            }
-                            // SAFETY: entries up to `len` were written above.
-                            unsafe { neigh.set_len(len) };
-                        }
-                    }
-                    // Neighbours come out in bin order, already spatially regular for the force loops.
-                    counts.push((neigh.len() - before) as u32);
+        let parts = chunked_lists(n_local, |i, neigh| {
+            let ri = extended[i];
+            let ci = coord[i].map(i64::from);
+            // Distance from ri to the slab of bins at offset o along axis k (0 inside), less a slack.
+            let gap = |k: usize, o: i64| -> f64 {
+                let a = lo[k] + (ci[k] + o) as f64 * size[k];
+                let d = (a - ri[k]).max(ri[k] - (a + size[k])).max(0.0);
+                (d - slack).max(0.0)
+            };
+            let x0 = (ci[0] - reach[0]).max(cmin[0]);
+            let x1 = (ci[0] + reach[0]).min(cmax[0]);
+            for bx in x0..=x1 {
+                let ox = bx - ci[0];
+                if half && ox < 0 {
+                    continue;
                 }
-                (counts, neigh)
-            })
-            .collect();
+                let gx = gap(0, ox);
+                if gx * gx >= rlist2 {
+                    continue;
+                }
+                let y0 = (ci[1] - reach[1]).max(cmin[1]);
+                let y1 = (ci[1] + reach[1]).min(cmax[1]);
+                for by in y0..=y1 {
+                    let oy = by - ci[1];
+                    if half && ox == 0 && oy < 0 {
+                        continue;
+                    }
+                    let gy = gap(1, oy);
+                    let gxy = gx * gx + gy * gy;
+                    if gxy >= rlist2 {
+                        continue;
+                    }
+                    // Bins along z that the sphere of radius rlist around ri reaches in this column.
+                    let h = (rlist2 - gxy).sqrt() + slack;
+                    let mut z0 = floor_i64((ri[2] - h - lo[2]) * inv[2]);
+                    let mut z1 = floor_i64((ri[2] + h - lo[2]) * inv[2]);
+                    z0 = z0.max(ci[2] - reach[2]).max(cmin[2]);
+                    z1 = z1.min(ci[2] + reach[2]).min(cmax[2]);
+                    if half && ox == 0 && oy == 0 {
+                        z0 = z0.max(ci[2]);
+                    }
+                    if z0 > z1 {
+                        continue;
+                    }
+                    let s = start[bin([bx, by, z0])] as usize;
+                    let e = start[bin([bx, by, z1]) + 1] as usize;
+                    // Atoms of bin (bx, by, ci_z) when this is i's own column (same-bin rule).
+                    let own = if ox == 0 && oy == 0 && z0 <= ci[2] && ci[2] <= z1 {
+                        start[bin(ci)] as usize..start[bin(ci) + 1] as usize
+                    } else {
+                        0..0
+                    };
+                    // Every candidate is written and kept by advancing the length (no
+                    // mispredicted branch on the ~30 % hit rate); i's own bin also applies the
+                    // self and same-bin half-list rules.
+                    neigh.reserve(e - s);
+                    let mut len = neigh.len();
+                    let spare = neigh.spare_capacity_mut().as_mut_ptr();
+                    let base = len;
+                    for slot in s..e {
+                        let j = order[slot];
+                        let d = sub(bpos[slot], ri);
+                        let mut hit = dot(d, d) < rlist2;
+                        if own.contains(&slot) {
+                            let j = j as usize;
+                            hit &= j != i && (!half || keep_half(i, j, n_local, ghost_source, ghost_shift));
+                        }
+                        // SAFETY: at most e − s entries are written past the old length, all reserved.
+                        unsafe { spare.add(len - base).write(std::mem::MaybeUninit::new(j)) };
+                        len += hit as usize;
+                    }
+                    // SAFETY: entries up to `len` were written above.
+                    unsafe { neigh.set_len(len) };
+                }
+            }
+            // Neighbours come out in bin order, already spatially regular for the force loops.
+        });
         self.collect_parts(parts);
         true
     }
@@ -278,36 +265,24 @@ impl NeighborList {
         let ghost_source = &self.ghost_source;
         let ghost_shift = &self.ghost_shift;
         let kind = self.kind;
-        let chunk = 2048.max(n_local / (4 * rayon::current_num_threads().max(1)) + 1);
-        let parts: Vec<(Vec<u32>, Vec<u32>)> = (0..n_local.div_ceil(chunk))
-            .into_par_iter()
-            .map(|c| {
-                let start = c * chunk;
-                let end = (start + chunk).min(n_local);
-                let mut counts = Vec::with_capacity(end - start);
-                let mut neigh = Vec::with_capacity((end - start) * 32);
-                for i in start..end {
-                    let before = neigh.len();
-                    let ri = extended[i];
-                    bins.for_each_near(ri, |j| {
-                        if j == i {
-                            return;
-                        }
-                        if kind == ListKind::Half && !keep_half(i, j, n_local, ghost_source, ghost_shift) {
-                            return;
-                        }
-                        let d = sub(extended[j], ri);
-                        if dot(d, d) < rlist2 {
-                            neigh.push(j as u32);
-                        }
-                    });
-                    // Sorted neighbours make memory access regular in the force loops.
-                    neigh[before..].sort_unstable();
-                    counts.push((neigh.len() - before) as u32);
+        let parts = chunked_lists(n_local, |i, neigh| {
+            let before = neigh.len();
+            let ri = extended[i];
+            bins.for_each_near(ri, |j| {
+                if j == i {
+                    return;
                 }
-                (counts, neigh)
-            })
-            .collect();
+                if kind == ListKind::Half && !keep_half(i, j, n_local, ghost_source, ghost_shift) {
+                    return;
+                }
+                let d = sub(extended[j], ri);
+                if dot(d, d) < rlist2 {
+                    neigh.push(j as u32);
+                }
+            });
+            // Sorted neighbours make memory access regular in the force loops.
+            neigh[before..].sort_unstable();
+        });
         self.collect_parts(parts);
     }
 
@@ -384,6 +359,26 @@ impl NeighborList {
 
 /// ⌊x⌋ as an integer without a libm call (x86-64 baseline has no rounding instruction).
 #[inline]
+/// Builds the neighbours of local atoms 0..n_local in parallel chunks: `near(i, out)` appends atom i's
+/// neighbours to `out`. Returns per chunk (neighbour count of each atom, the neighbours), in atom order.
+fn chunked_lists(n_local: usize, near: impl Fn(usize, &mut Vec<u32>) + Sync) -> Vec<(Vec<u32>, Vec<u32>)> {
+    let chunk = 2048.max(n_local / (4 * rayon::current_num_threads().max(1)) + 1);
+    (0..n_local.div_ceil(chunk))
+        .into_par_iter()
+        .map(|c| {
+            let (first, last) = (c * chunk, ((c + 1) * chunk).min(n_local));
+            let mut counts = Vec::with_capacity(last - first);
+            let mut neigh = Vec::with_capacity((last - first) * 32);
+            for i in first..last {
+                let before = neigh.len();
+                near(i, &mut neigh);
+                counts.push((neigh.len() - before) as u32);
+            }
+            (counts, neigh)
+        })
+        .collect()
+}
+
 fn floor_i64(x: f64) -> i64 {
     let t = x as i64;
     t - ((t as f64) > x) as i64
