@@ -241,13 +241,16 @@ pub enum FixConfig {
     RecordForce { group: String, every: u64, file: String },
     /// Rigid indenter / abrasive: centre of mass follows `velocity` (Å/ps) + `path` (`[t, dx, dy, dz]`, ps,
     /// Å) on the driven axes; on `free` axes it moves under the atom force + `load` (eV/Å, ramped in over
-    /// `load_ramp` ps) − M v/`damp` (ps); turns at `spin` (rad/ps) about its centre of mass.
+    /// `load_ramp` ps) − M v/`damp` (ps); turns at `spin` (rad/ps) about its centre of mass. A `vibration`
+    /// adds to the driven axes only.
     Driven {
         group: String,
         #[serde(default)]
         velocity: Vec3,
         #[serde(default)]
         path: Vec<[f64; 4]>,
+        #[serde(default)]
+        vibration: Option<VibrationConfig>,
         #[serde(default)]
         free: [bool; 3],
         #[serde(default)]

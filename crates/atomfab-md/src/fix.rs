@@ -920,7 +920,7 @@ impl Fix for RecordForce {
 // ---------------------------------------------------------------------------------------------------------
 
 /// A rigid, non-deforming body (an indenter or abrasive particle) whose centre of mass follows a
-/// prescribed motion (`velocity` + piecewise-linear `path`) on the driven axes and moves under the summed
+/// prescribed motion (`velocity` + piecewise-linear `path` + vibration) on the driven axes and moves under the summed
 /// atom force plus an external `load` and a viscous damping −M v/τ on the `free` axes — load control, as
 /// a rigid indenter with a constant added force (LAMMPS fix rigid + fix addforce + viscous on the body).
 /// The load rises linearly over `load_ramp` (ps) to avoid an impact. `spin` (rad/ps) turns the body

@@ -242,12 +242,21 @@ pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<M
             FixConfig::Thermostat { group, style, temperature, t_stop, damp, seed, chain } => {
                 thermostat(&system, group, *style, *temperature, *t_stop, *damp, *seed, *chain, &what)?
             }
-            FixConfig::Driven { group, velocity, path, free, load, load_ramp, damp, spin } => {
+            FixConfig::Driven { group, velocity, path, vibration, free, load, load_ramp, damp, spin } => {
                 check_path(path, &what)?;
                 if ![*load_ramp, *damp].iter().all(|v| v.is_finite() && *v >= 0.0) || load.iter().chain(spin).any(|v| !v.is_finite()) {
                     return Err(MdError::Config(format!("{what}: load_ramp and damp must be ≥ 0, load and spin finite")));
                 }
-                let motion = Motion { velocity: *velocity, path: path.iter().map(|w| (w[0], [w[1], w[2], w[3]])).collect(), amplitude: [0.0; 3], frequency: 0.0, phase: [0.0; 3] };
+                let (amplitude, frequency, phase) = match vibration {
+                    None => ([0.0; 3], 0.0, [0.0; 3]),
+                    Some(v) => {
+                        if v.amplitude.iter().chain(&v.phase_deg).any(|a| !a.is_finite()) || (0..3).any(|k| free[k] && v.amplitude[k] != 0.0) {
+                            return Err(MdError::Config(format!("{what}: vibration amplitudes and phases must be finite, and zero on the free axes")));
+                        }
+                        (v.amplitude, positive(v.frequency, &format!("{what}: vibration.frequency"))?, v.phase_deg.map(f64::to_radians))
+                    }
+                };
+                let motion = Motion { velocity: *velocity, path: path.iter().map(|w| (w[0], [w[1], w[2], w[3]])).collect(), amplitude, frequency, phase };
                 Box::new(fix::Driven::new(bit(&system, group, &what)?, motion, *free, *load, *load_ramp, *damp, *spin))
             }
             FixConfig::RecordForce { group, every, file } => {

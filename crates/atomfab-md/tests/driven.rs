@@ -95,3 +95,43 @@ fn killed_and_resumed_driven_run_is_bit_identical() {
     assert!((col("driven_dx") - 3.0).abs() < 1e-9 && (col("driven_dz") + 1.0).abs() < 1e-9);
     assert!(col("driven_dy") > 0.1, "dy {}", col("driven_dy"));
 }
+
+#[test]
+fn vibration_adds_to_the_driven_axes_and_is_refused_on_a_free_axis() {
+    // Elliptical vibration in x–z (90° apart) on top of the sliding velocity, y free under a load.
+    let fix = r#"{ kind = "driven", group = "body", velocity = [-1.0, 0.0, 0.0], vibration = { amplitude = [0.5, 0.0, 0.3], frequency = 0.8, phase_deg = [0.0, 0.0, 90.0] }, free = [false, true, false], load = [0.0, 0.1, 0.0], damp = 0.5 }"#;
+    let cfg = config(fix, 2000);
+    let mut md = build_engine(&cfg, build_system(&cfg).unwrap(), true).unwrap();
+    md.last_step = cfg.steps;
+    md.setup().unwrap();
+    let n = md.system.len();
+    let com = |md: &atomfab_md::Md| -> [f64; 3] {
+        let mut c = [0.0; 3];
+        for i in 0..n {
+            let r = md.system.unwrapped_position(i);
+            for k in 0..3 {
+                c[k] += r[k] / n as f64;
+            }
+        }
+        c
+    };
+    let c0 = com(&md);
+    let w = 2.0 * std::f64::consts::PI * 0.8;
+    for step in 1..=2000 {
+        md.step(false).unwrap();
+        if step % 37 == 0 {
+            let t = step as f64 * 0.001;
+            let c = com(&md);
+            // d_k = A_k (sin(ωt + φ_k) − sin φ_k) on the driven axes.
+            let dx = -t + 0.5 * (w * t).sin();
+            let dz = 0.3 * ((w * t + std::f64::consts::FRAC_PI_2).sin() - 1.0);
+            assert!((c[0] - c0[0] - dx).abs() < 1e-9 && (c[2] - c0[2] - dz).abs() < 1e-9, "t = {t}: ({}, {}) vs ({dx}, {dz})", c[0] - c0[0], c[2] - c0[2]);
+        }
+    }
+    assert!(com(&md)[1] - c0[1] > 0.01, "the free axis still moves under its load");
+    // A vibration on a free (load-controlled) axis has no prescribed motion to add to.
+    let bad = r#"{ kind = "driven", group = "body", vibration = { amplitude = [0.0, 0.2, 0.0], frequency = 0.8 }, free = [false, true, false], load = [0.0, 0.1, 0.0], damp = 0.5 }"#;
+    let cfg = config(bad, 10);
+    let e = build_engine(&cfg, build_system(&cfg).unwrap(), true).err().expect("refused").to_string();
+    assert!(e.contains("zero on the free axes"), "{e}");
+}
