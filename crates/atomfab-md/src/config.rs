@@ -261,6 +261,9 @@ pub enum FixConfig {
         damp: f64,
         #[serde(default)]
         spin: Vec3,
+        /// Time (ps) until which the free axes are held on the prescribed motion; the load ramps in after it.
+        #[serde(default)]
+        release: f64,
     },
 }
 

@@ -937,6 +937,9 @@ pub struct Driven {
     pub damp: f64,
     /// Angular velocity (rad/ps or rad/τ).
     pub spin: Vec3,
+    /// Until this time (ps or τ) the free axes follow the prescribed motion too (held, e.g. while the
+    /// workpiece equilibrates); their dynamics and the load ramp start then. 0 = from the start.
+    pub release: f64,
     start_step: u64,
     started: bool,
     mass: f64,
@@ -961,6 +964,7 @@ impl Driven {
             load_ramp,
             damp,
             spin,
+            release: 0.0,
             start_step: 0,
             started: false,
             mass: 0.0,
@@ -980,7 +984,13 @@ impl Driven {
     /// Centre-of-mass displacement and velocity at time t.
     fn com_motion(&self, t: f64) -> (Vec3, Vec3) {
         let (d, v) = self.motion.at(t);
-        ([0, 1, 2].map(|a| if self.free[a] { self.u[a] } else { d[a] }), [0, 1, 2].map(|a| if self.free[a] { self.v[a] } else { v[a] }))
+        let free = |a: usize| self.free[a] && !self.held(t);
+        ([0, 1, 2].map(|a| if free(a) { self.u[a] } else { d[a] }), [0, 1, 2].map(|a| if free(a) { self.v[a] } else { v[a] }))
+    }
+
+    /// Whether the free axes are still held on the prescribed motion at time t.
+    fn held(&self, t: f64) -> bool {
+        t < self.release
     }
 
     fn place(&self, ctx: &mut FixContext, positions: bool) {
@@ -1021,6 +1031,17 @@ impl Fix for Driven {
         Ok(())
     }
     fn initial_integrate(&mut self, ctx: &mut FixContext) {
+        let t = self.time(ctx);
+        if self.held(t) {
+            // Free axes ride on the prescribed motion until released, so they start from where it left them.
+            let (d, v) = self.motion.at(t);
+            for a in 0..3 {
+                if self.free[a] {
+                    (self.u[a], self.v[a]) = (d[a], v[a]);
+                }
+            }
+            return;
+        }
         self.kick(ctx);
         for a in 0..3 {
             if self.free[a] {
@@ -1033,7 +1054,8 @@ impl Fix for Driven {
     }
     fn post_force(&mut self, ctx: &mut FixContext) {
         let t = self.time(ctx);
-        let ramp = if self.load_ramp > 0.0 { (t / self.load_ramp).min(1.0) } else { 1.0 };
+        let ramp = if self.load_ramp > 0.0 { ((t - self.release) / self.load_ramp).min(1.0) } else { 1.0 };
+        let active = !self.held(t);
         let mut f = [0.0; 3];
         for (fi, &m) in ctx.system.forces.iter().zip(&ctx.system.group_mask) {
             if m & self.bit != 0 {
@@ -1045,11 +1067,13 @@ impl Fix for Driven {
         for a in 0..3 {
             // The damping uses the half-step velocity: first order in dt, enough for a quasi-static indenter.
             let drag = if self.damp > 0.0 { self.mass * self.v[a] / (self.damp * ctx.consts.ftm2v) } else { 0.0 };
-            self.force[a] = if self.free[a] { f[a] + ramp * self.load[a] - drag } else { 0.0 };
+            self.force[a] = if self.free[a] && active { f[a] + ramp * self.load[a] - drag } else { 0.0 };
         }
     }
     fn end_of_step(&mut self, ctx: &mut FixContext) {
-        self.kick(ctx);
+        if !self.held(self.time(ctx)) {
+            self.kick(ctx);
+        }
         self.place(ctx, false);
         self.disp = self.com_motion(self.time(ctx)).0;
     }

@@ -242,10 +242,10 @@ pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<M
             FixConfig::Thermostat { group, style, temperature, t_stop, damp, seed, chain } => {
                 thermostat(&system, group, *style, *temperature, *t_stop, *damp, *seed, *chain, &what)?
             }
-            FixConfig::Driven { group, velocity, path, vibration, free, load, load_ramp, damp, spin } => {
+            FixConfig::Driven { group, velocity, path, vibration, free, load, load_ramp, damp, spin, release } => {
                 check_path(path, &what)?;
-                if ![*load_ramp, *damp].iter().all(|v| v.is_finite() && *v >= 0.0) || load.iter().chain(spin).any(|v| !v.is_finite()) {
-                    return Err(MdError::Config(format!("{what}: load_ramp and damp must be ≥ 0, load and spin finite")));
+                if ![*load_ramp, *damp, *release].iter().all(|v| v.is_finite() && *v >= 0.0) || load.iter().chain(spin).any(|v| !v.is_finite()) {
+                    return Err(MdError::Config(format!("{what}: load_ramp, damp and release must be ≥ 0, load and spin finite")));
                 }
                 let (amplitude, frequency, phase) = match vibration {
                     None => ([0.0; 3], 0.0, [0.0; 3]),
@@ -257,7 +257,9 @@ pub fn build_engine(cfg: &MdConfig, mut system: System, fresh: bool) -> Result<M
                     }
                 };
                 let motion = Motion { velocity: *velocity, path: path.iter().map(|w| (w[0], [w[1], w[2], w[3]])).collect(), amplitude, frequency, phase };
-                Box::new(fix::Driven::new(bit(&system, group, &what)?, motion, *free, *load, *load_ramp, *damp, *spin))
+                let mut driven = fix::Driven::new(bit(&system, group, &what)?, motion, *free, *load, *load_ramp, *damp, *spin);
+                driven.release = *release;
+                Box::new(driven)
             }
             FixConfig::RecordForce { group, every, file } => {
                 if *every == 0 {
