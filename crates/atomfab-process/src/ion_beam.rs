@@ -192,6 +192,9 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
             return bad(key, format!("{v} must be ≥ 0"));
         }
     }
+    if cfg.threads == Some(0) {
+        return bad("threads", "must be ≥ 1");
+    }
     if ion.detect_nm * NM < ZBL_OUTER + 1.0 {
         return bad("ion.detect_nm", format!("{} nm must exceed the interaction range ({} nm)", ion.detect_nm, (ZBL_OUTER + 1.0) / NM));
     }
@@ -609,8 +612,27 @@ fn load(path: &Path, cfg: &ProcessConfig, seed: u64, st: &mut State) -> Result<(
     Ok(())
 }
 
-/// Builds, runs (or resumes after the last finished impact) and evaluates an ion-beam recipe.
+/// Builds, runs (or resumes after the last finished impact) and evaluates an ion-beam recipe, on the
+/// recipe's `threads` worker threads (default: rayon's global pool, all cores).
 pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, resume: bool, progress: ProgressFn) -> Result<ProcessSummary, ProcessError> {
+    in_pool(cfg.threads, || run_in_pool(cfg, seed, recipe_text, out_dir, resume, progress))
+}
+
+/// Runs `f` on a pool of `threads` workers (None: the global pool). The engines are built per phase
+/// (not through `atomfab_md::run_md`), so the pool is set up here for the whole run.
+fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T, ProcessError> + Send) -> Result<T, ProcessError> {
+    match threads {
+        None => f(),
+        Some(0) => bad("threads", "must be ≥ 1"),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| ProcessError::Config(format!("threads: cannot start {n} threads: {e}")))?
+            .install(f),
+    }
+}
+
+fn run_in_pool(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, resume: bool, progress: ProgressFn) -> Result<ProcessSummary, ProcessError> {
     let (mut st, beam, mut setup, preset) = build(cfg, out_dir)?;
     let ckpt = out_dir.join(CHECKPOINT);
     let planned_ps = beam.ion.equilibrate_ps + beam.ions as f64 * (beam.ion.cascade_ps + beam.ion.thermalise_ps);
@@ -821,5 +843,20 @@ fn kind_report(f: &IonFigures, cascade_ps: f64, thermalise_ps: f64) -> KindRepor
         subtitle: format!("{} {} eV ions, {} impacts ({cascade_ps} ps cascade + {thermalise_ps} ps thermalisation each)", f.ion, f.energy_ev, f.ions),
         overview,
         sections: vec![("Ion impacts".into(), vec![yield_plot, energy_plot, depth_plot, table])],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipe_threads_set_the_worker_count() {
+        for n in [1, 3] {
+            assert_eq!(in_pool(Some(n), || Ok(rayon::current_num_threads())).unwrap(), n);
+        }
+        assert_eq!(in_pool(None, || Ok(rayon::current_num_threads())).unwrap(), rayon::current_num_threads());
+        let e = in_pool(Some(0), || Ok(())).unwrap_err().to_string();
+        assert!(e.contains("threads") && e.contains("≥ 1"), "{e}");
     }
 }

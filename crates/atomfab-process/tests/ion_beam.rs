@@ -102,6 +102,7 @@ fn bad_ion_recipes_name_their_key() {
         ("ions = 3", "ions = 3\nfluence_per_nm2 = 1.0", "ion.fluence_per_nm2"),
         ("ions = 3", "", "ion.ions"),
         ("detect_nm = 0.8", "detect_nm = 0.2", "ion.detect_nm"),
+        ("temperature = 300", "temperature = 300\nthreads = 0", "threads: must be ≥ 1"),
     ];
     for (from, to, expected) in cases {
         let text = SMALL.replace(from, to);
