@@ -46,6 +46,14 @@ pub fn validate_common(cfg: &ProcessConfig) -> Result<(), ProcessError> {
         if v.amplitude_nm.iter().any(|a| !a.is_finite()) || !(v.frequency_ghz.is_finite() && v.frequency_ghz > 0.0) {
             return bad("assist.vibration", "amplitudes must be finite and frequency_ghz > 0");
         }
+        if v.phase_deg.iter().any(|a| !a.is_finite()) {
+            return bad("assist.vibration.phase_deg", format!("{:?} must be finite", v.phase_deg));
+        }
+        // A period shorter than ~20 time steps is not integrated, only aliased.
+        let period_ps = 1e3 / v.frequency_ghz;
+        if period_ps < 20.0 * cfg.dt_ps {
+            return bad("assist.vibration.frequency_ghz", format!("{} GHz has a period of {period_ps:.4} ps, shorter than 20 time steps of {} ps", v.frequency_ghz, cfg.dt_ps));
+        }
     }
     let o = &cfg.output;
     if o.thermo_every == 0 {
@@ -58,6 +66,15 @@ pub fn validate_common(cfg: &ProcessConfig) -> Result<(), ProcessError> {
         atomfab_metrology::spec::parse_spec(s).map_err(|e| ProcessError::Config(format!("spec '{s}': {e}")))?;
     }
     Ok(())
+}
+
+/// `[process.assist.vibration]` in engine units, as the md fixes `move` and `driven` take it (amplitude Å,
+/// frequency 1/ps, phases in degrees); `Value::Null` without one.
+pub fn vibration_json(cfg: &ProcessConfig) -> Value {
+    match &cfg.assist.vibration {
+        Some(v) => json!({"amplitude": v.amplitude_nm.map(|a| a * NM), "frequency": v.frequency_ghz * 1e-3, "phase_deg": v.phase_deg}),
+        None => Value::Null,
+    }
 }
 
 /// Rejects recipe sections that belong to another kind (contradictory keys), naming them.

@@ -117,9 +117,6 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
             return bad("polish.indent_speed_m_per_s", format!("{v} must be > 0"));
         }
     }
-    if cfg.assist.vibration.is_some() {
-        return bad("assist.vibration", "is not available for polishing");
-    }
     Ok(())
 }
 
@@ -152,12 +149,15 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, SlideSetup, MaterialPreset)
         indent_speed: pc.indent_speed_m_per_s.unwrap_or(pc.speed_m_per_s) * METRE_PER_SECOND_IN_ANGSTROM_PER_PS,
         load_ramp: pc.load_ramp_ps,
         damping: pc.damping_ps,
-        gap: pc.start_gap_nm * NM,
+        // Raised by the z vibration's downward reach (depth control only).
+        gap: (pc.start_gap_nm + scratch::vibration_down_nm(cfg)) * NM,
         slide_time,
         spin: [0.0, -pc.rolling * speed / radius, 0.0],
         start_xy: [0.5 * work.length, 0.5 * work.width],
         shell: 6.0,
         land_while_sliding: true,
+        equilibrate: 0.0,
+        vibration: common::vibration_json(cfg),
     };
     let (system, mut setup) = slide.build(cfg, &p, &work)?;
     setup.base.steps = per_pass * pc.passes as u64;
@@ -213,6 +213,9 @@ pub struct PolishFigures {
     pub sa_after_nm: f64,
     pub sq_after_nm: f64,
     pub per_pass: Vec<PassRecord>,
+    /// Tool vibration, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vibration: Option<String>,
 }
 
 /// Surface state of one frame: displaced and attached atom counts, Sa and Sq (nm).
@@ -314,6 +317,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
         sa_after_nm: fin.sa_nm,
         sq_after_nm: fin.sq_nm,
         per_pass: per_pass_records,
+        vibration: scratch::describe_vibration(cfg),
     };
     let grades = evaluate::grades(cfg, &ev, &|name| match name {
         "removed_atoms" => Some((figures.removed_atoms as f64, Dim::Number)),
@@ -344,6 +348,10 @@ fn report(series: &analysis::Series, tip_dz: &[f64], gap: f64, f: &PolishFigures
         ("removed (displaced) atoms".into(), format!("{} ({:.3} nm³, {:.1} per pass, {:.3} nm³/ns)", f.removed_atoms, f.removed_volume_nm3, f.removed_atoms_per_pass, f.removal_rate_nm3_per_ns)),
         ("Sa / Sq before → after".into(), format!("{:.4} / {:.4} nm → {:.4} / {:.4} nm", f.sa_before_nm, f.sq_before_nm, f.sa_after_nm, f.sq_after_nm)),
     ];
+    let mut overview = overview;
+    if let Some(v) = &f.vibration {
+        overview.push(("tool vibration".into(), v.clone()));
+    }
     let mut sections = scratch::slide_sections(series, 0.0, tip_dz, gap, Vec::new());
     sections.retain(|(h, _)| h != "Track cross-section");
     let passes: Vec<f64> = f.per_pass.iter().map(|p| p.pass as f64).collect();

@@ -5,7 +5,11 @@
 //! normal and tangential force vs scratch distance, friction coefficient, groove depth and width, pile-up,
 //! displaced atoms, then the common surface metrology and subsurface damage.
 //!
-//! The workpiece is periodic in x and y (a slab on a fixed bottom layer and a thermostat layer).
+//! The workpiece is periodic in x and y (a slab on a fixed bottom layer and a thermostat layer). It first
+//! equilibrates at the set temperature with the indenter held above it (`equilibrate_ps`); the groove is
+//! measured from the surface at the end of that, not from the ideal lattice. An `[assist.vibration]`
+//! adds to the prescribed axes of the indenter's motion (all three under depth control; x and y under
+//! load control, where the height is free).
 
 use crate::analysis::{self, Series, EV_PER_ANGSTROM_IN_NN};
 use crate::common::{self, bad, Setup, Workpiece, NM};
@@ -73,10 +77,18 @@ pub struct ScratchConfig {
     /// Gap between the tip and the surface atoms at the start, nm.
     #[serde(default = "gap")]
     pub start_gap_nm: f64,
+    /// Time the workpiece equilibrates at the set temperature with the indenter held above it before it
+    /// indents, ps (velocities start at twice the temperature on the ideal lattice; equipartition halves
+    /// them). The groove is measured from the surface at the end of it.
+    #[serde(default = "two")]
+    pub equilibrate_ps: f64,
 }
 
 fn five() -> f64 {
     5.0
+}
+fn two() -> f64 {
+    2.0
 }
 fn damping() -> f64 {
     0.2
@@ -116,6 +128,10 @@ pub struct Slide {
     pub shell: f64,
     /// Land on the surface while already sliding (no separate indentation phase: sliding starts at t = 0).
     pub land_while_sliding: bool,
+    /// Time the body is held above the surface before anything moves (workpiece equilibration), ps.
+    pub equilibrate: f64,
+    /// Tool vibration added to the prescribed axes (`common::vibration_json`; null for none).
+    pub vibration: Value,
 }
 
 /// A built slide setup.
@@ -158,11 +174,12 @@ impl Slide {
         let top = tip[2] + self.body.height() + 30.0;
         let cell = Cell::orthorhombic([0.0, 0.0, -5.0], [work.length, work.width, top], [true, true, false]).map_err(|e| ProcessError::Config(format!("box: {e}")))?;
         let system = common::assemble(cell, p, &work.system.positions, &body)?;
-        let indent_time = match self.control {
-            _ if self.land_while_sliding => 0.0,
-            Control::Depth(d) => (self.gap + d) / self.indent_speed,
-            Control::Load(_) => self.load_ramp,
-        };
+        let indent_time = self.equilibrate
+            + match self.control {
+                _ if self.land_while_sliding => 0.0,
+                Control::Depth(d) => (self.gap + d) / self.indent_speed,
+                Control::Load(_) => self.load_ramp,
+            };
         let steps = ((indent_time + self.slide_time) / cfg.dt_ps).ceil() as u64;
         let base = Setup::new(cfg, work, steps, body.len(), false);
         Ok((system, SlideSetup { base, tip_start: tip, indent_time, slide: self.clone() }))
@@ -173,26 +190,32 @@ impl Slide {
         let t0 = setup.indent_time;
         let t1 = t0 + self.slide_time;
         let v = self.velocity;
+        let eq = self.equilibrate;
+        // Held in place until the workpiece has equilibrated (a waypoint at rest, then the motion).
+        let hold: Vec<[f64; 4]> = if eq > 0.0 { vec![[eq, 0.0, 0.0, 0.0]] } else { Vec::new() };
+        let path = |rest: &[[f64; 4]]| hold.iter().chain(rest).copied().collect::<Vec<_>>();
+        let vib = &self.vibration;
         match self.control {
             Control::Depth(d) if self.land_while_sliding => {
                 let (dz, tl) = (-(self.gap + d), (self.gap + d) / self.indent_speed);
                 json!({"kind": "driven", "group": "tool",
                        "path": [[tl, v[0] * tl, v[1] * tl, dz], [t1, v[0] * t1, v[1] * t1, dz]],
-                       "spin": self.spin})
+                       "spin": self.spin, "vibration": vib})
             }
             Control::Depth(d) => {
                 let dz = -(self.gap + d);
                 json!({"kind": "driven", "group": "tool",
-                       "path": [[t0, 0.0, 0.0, dz], [t1, v[0] * self.slide_time, v[1] * self.slide_time, dz]],
-                       "spin": self.spin})
+                       "path": path(&[[t0, 0.0, 0.0, dz], [t1, v[0] * self.slide_time, v[1] * self.slide_time, dz]]),
+                       "spin": self.spin, "vibration": vib})
             }
+            // Landing while sliding starts at once (polishing has no equilibration phase).
             Control::Load(f) if self.land_while_sliding => json!({"kind": "driven", "group": "tool",
                        "velocity": v, "free": [false, false, true], "load": [0.0, 0.0, -f], "load_ramp": self.load_ramp,
-                       "damp": self.damping, "spin": self.spin}),
+                       "damp": self.damping, "spin": self.spin, "vibration": vib}),
             Control::Load(f) => json!({"kind": "driven", "group": "tool",
-                       "path": [[t0, 0.0, 0.0, 0.0], [t1, v[0] * self.slide_time, v[1] * self.slide_time, 0.0]],
-                       "free": [false, false, true], "load": [0.0, 0.0, -f], "load_ramp": self.load_ramp,
-                       "damp": self.damping, "spin": self.spin}),
+                       "path": path(&[[t0, 0.0, 0.0, 0.0], [t1, v[0] * self.slide_time, v[1] * self.slide_time, 0.0]]),
+                       "free": [false, false, true], "load": [0.0, 0.0, -f], "load_ramp": self.load_ramp, "release": eq,
+                       "damp": self.damping, "spin": self.spin, "vibration": vib}),
         }
     }
 }
@@ -201,6 +224,8 @@ impl Slide {
 #[allow(clippy::too_many_arguments)]
 pub fn validate_slide(cfg: &ProcessConfig, section: &str, depth_nm: Option<f64>, load_nn: Option<f64>, speed: f64, body_key: &str, body: &Indenter, gap_nm: f64, load_ramp_ps: f64, damping_ps: f64) -> Result<(), ProcessError> {
     let w = &cfg.workpiece;
+    // A z vibration reaches this far below the prescribed depth (nm).
+    let down = vibration_down_nm(cfg);
     match (depth_nm, load_nn) {
         (Some(_), Some(_)) => return bad(&format!("{section}.load_nn"), format!("give either {section}.depth_nm (depth control) or {section}.load_nn (load control), not both")),
         (None, None) => return bad(section, format!("needs {section}.depth_nm (depth control) or {section}.load_nn (load control)")),
@@ -209,16 +234,20 @@ pub fn validate_slide(cfg: &ProcessConfig, section: &str, depth_nm: Option<f64>,
                 return bad(&format!("{section}.depth_nm"), format!("{d} must be > 0"));
             }
             let free = w.size_nm[2] - w.fixed_nm - w.thermostat_nm;
-            if d >= free - 0.3 {
-                return bad(&format!("{section}.depth_nm"), format!("{d} nm leaves less than 0.3 nm above the {:.2} nm of fixed + thermostat layers in a {} nm thick workpiece", w.fixed_nm + w.thermostat_nm, w.size_nm[2]));
+            let plus = if down > 0.0 { format!(" (+ {down:.3} nm of z vibration)") } else { String::new() };
+            if d + down >= free - 0.3 {
+                return bad(&format!("{section}.depth_nm"), format!("{d} nm{plus} leaves less than 0.3 nm above the {:.2} nm of fixed + thermostat layers in a {} nm thick workpiece", w.fixed_nm + w.thermostat_nm, w.size_nm[2]));
             }
-            if d > body.height() / NM - 0.3 {
-                return bad(&format!("{section}.depth_nm"), format!("{d} nm buries the indenter (height {:.2} nm); raise its height_nm", body.height() / NM));
+            if d + down > body.height() / NM - 0.3 {
+                return bad(&format!("{section}.depth_nm"), format!("{d} nm{plus} buries the indenter (height {:.2} nm); raise its height_nm", body.height() / NM));
             }
         }
         (None, Some(f)) => {
             if !(f.is_finite() && f > 0.0) {
                 return bad(&format!("{section}.load_nn"), format!("{f} nN must be > 0"));
+            }
+            if cfg.assist.vibration.as_ref().is_some_and(|v| v.amplitude_nm[2] != 0.0) {
+                return bad("assist.vibration.amplitude_nm", format!("a z amplitude needs depth control ({section}.depth_nm): under {section}.load_nn the height is free, set by the load"));
             }
         }
     }
@@ -239,7 +268,29 @@ pub fn validate_slide(cfg: &ProcessConfig, section: &str, depth_nm: Option<f64>,
     if diameter + 1.0 > w.size_nm[1] || diameter + 1.0 > w.size_nm[0] {
         return bad(body_key, format!("the indenter ({diameter:.2} nm across) is larger than the workpiece {:?} nm less 1 nm", w.size_nm));
     }
+    // A sideways vibration sweeps the body over 2|A|: it must still fit beside its own periodic image.
+    if let Some(v) = &cfg.assist.vibration {
+        for (k, axis) in [(0, "x"), (1, "y")] {
+            if diameter + 1.0 + 2.0 * v.amplitude_nm[k].abs() > w.size_nm[k] {
+                return bad("assist.vibration.amplitude_nm", format!("the {axis} amplitude {} nm sweeps the indenter ({diameter:.2} nm across) over more than the workpiece's {} nm less 1 nm", v.amplitude_nm[k], w.size_nm[k]));
+            }
+        }
+    }
     Ok(())
+}
+
+/// Largest downward excursion of the `[assist.vibration]` z motion below the prescribed path, nm:
+/// d = A (sin(ωt + φ) − sin φ) reaches −|A| − A sin φ.
+pub fn vibration_down_nm(cfg: &ProcessConfig) -> f64 {
+    cfg.assist.vibration.as_ref().map_or(0.0, |v| {
+        let a = v.amplitude_nm[2];
+        (a.abs() + a * v.phase_deg[2].to_radians().sin()).max(0.0)
+    })
+}
+
+/// Describes `[assist.vibration]` for the report (None without one).
+pub fn describe_vibration(cfg: &ProcessConfig) -> Option<String> {
+    cfg.assist.vibration.as_ref().map(|v| format!("amplitude {:?} nm, {} GHz, phase {:?}°", v.amplitude_nm, v.frequency_ghz, v.phase_deg))
 }
 
 /// The `[process.indenter]` body (Å, radians).
@@ -300,11 +351,13 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     if l < diameter / 2.0 + 1.0 {
         return bad("scratch.length_nm", format!("{l} nm must exceed the indenter radius ({:.2} nm) + 1 nm, or no groove is left behind the indenter to measure", diameter / 2.0));
     }
-    if l + diameter + 1.0 > cfg.workpiece.size_nm[0] {
-        return bad("scratch.length_nm", format!("{l} nm plus the indenter ({diameter:.2} nm across) and 1 nm of margin exceeds the workpiece length {} nm", cfg.workpiece.size_nm[0]));
+    let sweep = cfg.assist.vibration.as_ref().map_or(0.0, |v| 2.0 * v.amplitude_nm[0].abs());
+    if l + diameter + 1.0 + sweep > cfg.workpiece.size_nm[0] {
+        return bad("scratch.length_nm", format!("{l} nm plus the indenter ({diameter:.2} nm across), the x vibration sweep ({sweep} nm) and 1 nm of margin exceeds the workpiece length {} nm", cfg.workpiece.size_nm[0]));
     }
-    if cfg.assist.vibration.is_some() {
-        return bad("assist.vibration", "is not available for scratching");
+    let e = s.equilibrate_ps;
+    if !(e.is_finite() && (0.0..=1000.0).contains(&e)) {
+        return bad("scratch.equilibrate_ps", format!("{e} must be in [0, 1000] ps"));
     }
     Ok(())
 }
@@ -328,13 +381,16 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, SlideSetup, MaterialPreset)
         indent_speed: s.indent_speed_m_per_s.unwrap_or(s.speed_m_per_s) * METRE_PER_SECOND_IN_ANGSTROM_PER_PS,
         load_ramp: s.load_ramp_ps,
         damping: s.damping_ps,
-        gap: s.start_gap_nm * NM,
+        // Raised by the z vibration's downward reach, so that the tip never touches before it indents.
+        gap: (s.start_gap_nm + vibration_down_nm(cfg)) * NM,
         slide_time: length / speed,
         spin: [0.0; 3],
         // Centred: the groove runs from L/2 + length/2 to L/2 − length/2 in the middle of the width.
         start_xy: [0.5 * (work.length + length), 0.5 * work.width],
         shell: 6.0,
         land_while_sliding: false,
+        equilibrate: s.equilibrate_ps,
+        vibration: common::vibration_json(cfg),
     };
     let (system, setup) = slide.build(cfg, &p, &work)?;
     Ok((system, setup, p))
@@ -379,6 +435,15 @@ pub struct ScratchFigures {
     pub hcp_atoms_total: usize,
     /// Cross-section profile: (y nm, height nm relative to the original surface).
     pub profile: Vec<(f64, f64)>,
+    /// Equilibration before the indenter moved, ps.
+    pub equilibrate_ps: f64,
+    /// Level of the surface the groove is measured from (the equilibrated surface just before the
+    /// scratch; the ideal lattice without equilibration), relative to the ideal top layer as the height
+    /// probe sees it, nm.
+    pub reference_level_nm: f64,
+    /// Tool vibration, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vibration: Option<String>,
 }
 
 /// Forces, friction and indenter depth over the steady part of a slide. Returns (Fn, Ft, μ, tip depth Å).
@@ -434,13 +499,29 @@ pub fn groove(profile: &[f64], reference: f64, threshold: f64) -> (f64, f64, f64
     (reference - pmin, width, pmax - reference)
 }
 
-/// Surface reference level: the mean height of the initial (unscratched) surface over the same region,
-/// as the same probe sees it (m, relative to `ref_z`).
-pub fn initial_level(cfg: &ProcessConfig, out_dir: &Path, setup: &Setup, region: SurfaceRegion) -> Result<(f64, atomfab_metrology::HeightMap), ProcessError> {
-    let init = analysis::read_last_frame(&out_dir.join("initial.xyz"))?;
-    let map = analysis::machined_surface(&init, WORKPIECE_SPECIES, setup.width, setup.nearest_neighbour, region.ref_z, region.x_from, region.x_to, cfg.output.pixel_nm * NM)?;
+/// File with the equilibrated workpiece just before the indenter moves.
+pub const PRESCRATCH: &str = "prescratch.xyz";
+
+/// The frame at the end of the equilibration (frame 1 of `prescratch.xyz`, dumped every equilibration
+/// length); the file is rewritten with that frame alone.
+pub fn prescratch_frame(out_dir: &Path) -> Result<System, ProcessError> {
+    let path = out_dir.join(PRESCRATCH);
+    let f = std::fs::File::open(&path).map_err(|e| ProcessError::Io(format!("{}: {e}", path.display())))?;
+    let frame = atomfab_io::extxyz::read_frames(std::io::BufReader::new(f), &path.display().to_string(), atomfab_core::UnitSystem::Metal)
+        .nth(1)
+        .ok_or_else(|| ProcessError::Analysis(format!("{}: no frame at the end of the equilibration", path.display())))?
+        .map_err(|e| ProcessError::Io(e.to_string()))?
+        .system;
+    atomfab_io::write_structure(&path, &frame, None).map_err(|e| ProcessError::Io(e.to_string()))?;
+    Ok(frame)
+}
+
+/// Surface reference level: the mean height of an unscratched surface (`frame`) over a region, as the
+/// same probe sees it (m, relative to `ref_z`).
+pub fn surface_level(cfg: &ProcessConfig, frame: &System, setup: &Setup, region: SurfaceRegion) -> Result<f64, ProcessError> {
+    let map = analysis::machined_surface(frame, WORKPIECE_SPECIES, setup.width, setup.nearest_neighbour, region.ref_z, region.x_from, region.x_to, cfg.output.pixel_nm * NM)?;
     let v: Vec<f64> = map.z.iter().copied().filter(|z| z.is_finite()).collect();
-    Ok((v.iter().sum::<f64>() / v.len().max(1) as f64, map))
+    Ok(v.iter().sum::<f64>() / v.len().max(1) as f64)
 }
 
 /// Atoms of a structure type by name in the evaluated region.
@@ -461,7 +542,16 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
     let (system, setup, preset) = build(cfg)?;
     let (ic, sc) = sections(cfg)?;
     let slide = &setup.slide;
-    let md = common::md_config(cfg, seed, &system, &setup.base, &preset, out_dir, vec![slide.fix(&setup)])?;
+    let mut md = common::md_config(cfg, seed, &system, &setup.base, &preset, out_dir, vec![slide.fix(&setup)])?;
+    let eq_steps = (slide.equilibrate / cfg.dt_ps).round() as u64;
+    if eq_steps > 0 {
+        // On the ideal lattice, equipartition halves the kinetic temperature: start at twice the set one.
+        if let Some(v) = md.velocity.as_mut() {
+            v.temperature = 2.0 * cfg.temperature;
+        }
+        // The equilibrated surface, just before the indenter moves: frame 1 of this file.
+        md.dumps.push(serde_json::from_value(json!({"every": eq_steps, "file": PRESCRATCH})).map_err(|e| ProcessError::Config(format!("internal MD configuration: {e}")))?);
+    }
     let (md_summary, wall) = evaluate::run_md(&md, out_dir, resume, progress)?;
 
     let speed = -slide.velocity[0];
@@ -480,7 +570,11 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
     let reach = slide.body.section_radius(slide.body.height());
     let region = SurfaceRegion { x_from: x_end + reach + 3.0, x_to: (setup.tip_start[0] + reach).min(setup.length), ref_z: setup.surface_z };
     let ev = evaluate::evaluate(cfg, out_dir, &setup.base, &preset, region)?;
-    let (level, _) = initial_level(cfg, out_dir, &setup.base, region)?;
+    // The groove is measured from the surface as it was just before the scratch, away from the tip
+    // hovering over its start.
+    let before = if eq_steps > 0 { prescratch_frame(out_dir)? } else { analysis::read_last_frame(&out_dir.join("initial.xyz"))? };
+    let level_region = SurfaceRegion { x_to: (setup.tip_start[0] - reach).max(region.x_from + 5.0), ..region };
+    let level = surface_level(cfg, &before, &setup.base, level_region)?;
     // Cross-section of the groove left behind the indenter, up to the centre of the start crater.
     let pixel = ev.raw_map.dx;
     let i_to = (((setup.tip_start[0] - region.x_from) / (pixel * 1e10)).round() as usize).clamp(1, ev.raw_map.nx);
@@ -513,6 +607,9 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
         hcp_atoms: count_of(&ev, "HCP"),
         hcp_atoms_total: count_all(&ev, "HCP"),
         profile: prof.iter().enumerate().map(|(j, z)| (j as f64 * pixel * 1e9, (z - level) * 1e9)).collect(),
+        equilibrate_ps: slide.equilibrate,
+        reference_level_nm: level * 1e9,
+        vibration: describe_vibration(cfg),
     };
     let grades = evaluate::grades(cfg, &ev, &|name| match name {
         "groove_depth" => Some((figures.groove_depth_nm * 1e-9, Dim::Length)),
@@ -554,7 +651,12 @@ fn slide_report(what: &str, series: &Series, t0: f64, tip_dz: &[f64], gap: f64, 
         ("pile-up height".into(), format!("{:.3} nm", f.pileup_height_nm)),
         ("displaced atoms (of them ahead of the tip)".into(), format!("{} ({})", f.displaced_atoms, f.chip_atoms)),
         ("hcp atoms (groove region / whole workpiece)".into(), format!("{} / {}", f.hcp_atoms, f.hcp_atoms_total)),
+        ("reference surface".into(), format!("{:.3} nm from the ideal top layer, after {} ps of equilibration", f.reference_level_nm, f.equilibrate_ps)),
     ];
+    let mut overview = overview;
+    if let Some(v) = &f.vibration {
+        overview.push(("tool vibration".into(), v.clone()));
+    }
     KindReport {
         subtitle: format!("{} {}, {} nm at {} m/s", what.to_lowercase(), f.indenter, f.length_nm, f.speed_m_per_s),
         overview,

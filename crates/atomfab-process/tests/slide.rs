@@ -50,6 +50,14 @@ thermo_every = 10
 checkpoint_every = 0
 "#;
 
+/// An elliptical (x–z) tool vibration: 0.1 nm along x, 0.05 nm along z, 90° apart, 200 GHz (5 ps period).
+const VIBRATION: &str = r#"
+[assist.vibration]
+amplitude_nm = [0.1, 0.0, 0.05]
+frequency_ghz = 200
+phase_deg = [0.0, 0.0, 90.0]
+"#;
+
 fn config(text: &str) -> ProcessConfig {
     toml::from_str(text).unwrap()
 }
@@ -120,8 +128,19 @@ fn bad_slide_recipes_name_the_key_before_running() {
         (POLISH, "passes = 2", "passes = 0", "polish.passes"),
         (POLISH, "rolling = 0.5", "rolling = 1.5", "polish.rolling"),
         (POLISH, "[abrasive]\nradius_nm = 0.7\n", "", "abrasive"),
+        (SCRATCH, "length_nm = 2.0", "length_nm = 2.0\nequilibrate_ps = -1", "scratch.equilibrate_ps"),
+        // Vibration: a z amplitude under load control (the height is free), a period under 20 steps, an
+        // x sweep wider than the workpiece, a z reach that buries the tip, a non-finite phase.
+        (SCRATCH, "depth_nm = 0.35", "load_nn = 10", "assist.vibration.amplitude_nm"),
+        (POLISH, "[output]", "[assist.vibration]\namplitude_nm = [0.0, 0.0, 0.1]\nfrequency_ghz = 100\n[output]", "assist.vibration.amplitude_nm"),
+        (SCRATCH, "frequency_ghz = 200", "frequency_ghz = 60000", "assist.vibration.frequency_ghz"),
+        (SCRATCH, "amplitude_nm = [0.1, 0.0, 0.05]", "amplitude_nm = [2.0, 0.0, 0.05]", "assist.vibration.amplitude_nm"),
+        (SCRATCH, "amplitude_nm = [0.1, 0.0, 0.05]", "amplitude_nm = [0.1, 0.0, 0.6]", "scratch.depth_nm"),
+        (SCRATCH, "phase_deg = [0.0, 0.0, 90.0]", "phase_deg = [0.0, 0.0, nan]", "assist.vibration.phase_deg"),
+        (SCRATCH, "frequency_ghz = 200", "frequency_ghz = -5", "assist.vibration"),
     ];
     for (base, from, to, key) in cases {
+        let base = if base == SCRATCH && !to.contains("[assist") { format!("{SCRATCH}{VIBRATION}") } else { base.to_string() };
         let text = base.replacen(from, to, 1);
         assert_ne!(text, base, "{from}");
         let err = validate(&config(&text)).unwrap_err().to_string();
@@ -129,4 +148,53 @@ fn bad_slide_recipes_name_the_key_before_running() {
     }
     // Unknown keys fail at parse time (deny_unknown_fields).
     assert!(toml::from_str::<ProcessConfig>(&SCRATCH.replace("length_nm = 2.0", "length = 1.2")).is_err());
+}
+
+/// Columns of thermo.csv by name.
+fn thermo_columns(dir: &Path, names: &[&str]) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(dir.join("thermo.csv")).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let idx: Vec<usize> = names.iter().map(|n| header.iter().position(|h| h == n).unwrap()).collect();
+    let rows: Vec<Vec<f64>> = text.lines().skip(1).map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    idx.iter().map(|&i| rows.iter().map(|r| r[i]).collect()).collect()
+}
+
+#[test]
+fn vibration_assisted_scratch_tip_follows_the_vibration() {
+    // Depth control with a short equilibration: held 0.5 ps, down to 0.35 nm, 2 nm along −x at 10 Å/ps,
+    // with the elliptical vibration on top from t = 0.
+    let text = format!("{}{VIBRATION}", SCRATCH.replace("length_nm = 2.0", "length_nm = 2.0\nequilibrate_ps = 0.5"));
+    let dir = tempfile::tempdir().unwrap();
+    let s = run_into(dir.path(), &text, 3);
+    let c = thermo_columns(dir.path(), &["time", "driven_dx", "driven_dy", "driven_dz"]);
+    // The z vibration reaches 2 × 0.05 nm below its path, so the tip starts that much higher:
+    // gap 0.2 + 0.1 nm, then descends 3 + 3.5 Å at 10 Å/ps.
+    let (eq, drop, v) = (0.5, 3.0 + 3.5, 10.0);
+    let (t0, t1) = (eq + drop / v, eq + drop / v + 20.0 / v);
+    let w = 2.0 * std::f64::consts::PI * 0.2;
+    let mut checked = 0;
+    for k in 0..c[0].len() {
+        let t = c[0][k];
+        let (px, pz) = if t <= eq {
+            (0.0, 0.0)
+        } else if t <= t0 {
+            (0.0, -drop * (t - eq) / (t0 - eq))
+        } else {
+            (-v * (t.min(t1) - t0), -drop)
+        };
+        let (x, z) = (px + 1.0 * (w * t).sin(), pz + 0.5 * ((w * t + std::f64::consts::FRAC_PI_2).sin() - 1.0));
+        assert!((c[1][k] - x).abs() < 1e-9 && (c[3][k] - z).abs() < 1e-9, "t = {t}: tip ({}, {}) vs ({x}, {z})", c[1][k], c[3][k]);
+        assert_eq!(c[2][k], 0.0);
+        checked += 1;
+    }
+    assert!(checked > 100 && c[0].last().unwrap() >= &(t1 - 1e-9), "{checked} samples up to t = {:?}", c[0].last());
+    let sc = s.figures.scratch.as_ref().unwrap();
+    assert!(sc.vibration.as_deref().is_some_and(|v| v.contains("200 GHz")), "{:?}", sc.vibration);
+    assert!(sc.mean_normal_force_nn > 1.0 && sc.mean_tangential_force_nn > 0.0);
+    // The groove is measured from the equilibrated surface: one frame, moved off the ideal lattice.
+    let pre = std::fs::read_to_string(dir.path().join("prescratch.xyz")).unwrap();
+    let n: usize = pre.lines().next().unwrap().trim().parse().unwrap();
+    assert_eq!(pre.lines().count(), n + 2, "prescratch.xyz holds the one frame at the end of the equilibration");
+    assert_ne!(pre.lines().nth(2), std::fs::read_to_string(dir.path().join("initial.xyz")).unwrap().lines().nth(2));
+    assert!(sc.reference_level_nm.is_finite() && sc.equilibrate_ps == 0.5);
 }
