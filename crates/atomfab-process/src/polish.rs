@@ -334,7 +334,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
 }
 
 fn report(series: &analysis::Series, tip_dz: &[f64], gap: f64, f: &PolishFigures) -> KindReport {
-    let overview = vec![
+    let mut overview = vec![
         ("abrasive".into(), format!("diamond sphere R = {} nm, rolling {} ({:.4} rad/ps)", f.abrasive_radius_nm, f.rolling, f.spin_rad_per_ps)),
         ("control".into(), match (f.set_depth_nm, f.set_load_nn) {
             (Some(d), _) => format!("depth {d} nm"),
@@ -348,7 +348,6 @@ fn report(series: &analysis::Series, tip_dz: &[f64], gap: f64, f: &PolishFigures
         ("removed (displaced) atoms".into(), format!("{} ({:.3} nm³, {:.1} per pass, {:.3} nm³/ns)", f.removed_atoms, f.removed_volume_nm3, f.removed_atoms_per_pass, f.removal_rate_nm3_per_ns)),
         ("Sa / Sq before → after".into(), format!("{:.4} / {:.4} nm → {:.4} / {:.4} nm", f.sa_before_nm, f.sq_before_nm, f.sa_after_nm, f.sq_after_nm)),
     ];
-    let mut overview = overview;
     if let Some(v) = &f.vibration {
         overview.push(("tool vibration".into(), v.clone()));
     }

@@ -636,7 +636,7 @@ fn describe(c: &IndenterConfig) -> String {
 
 /// The scratching part of the report.
 fn slide_report(what: &str, series: &Series, t0: f64, tip_dz: &[f64], gap: f64, f: &ScratchFigures) -> KindReport {
-    let overview = vec![
+    let mut overview = vec![
         ("indenter".into(), f.indenter.clone()),
         ("control".into(), match (f.set_depth_nm, f.set_load_nn) {
             (Some(d), _) => format!("depth {d} nm"),
@@ -653,7 +653,6 @@ fn slide_report(what: &str, series: &Series, t0: f64, tip_dz: &[f64], gap: f64, 
         ("hcp atoms (groove region / whole workpiece)".into(), format!("{} / {}", f.hcp_atoms, f.hcp_atoms_total)),
         ("reference surface".into(), format!("{:.3} nm from the ideal top layer, after {} ps of equilibration", f.reference_level_nm, f.equilibrate_ps)),
     ];
-    let mut overview = overview;
     if let Some(v) = &f.vibration {
         overview.push(("tool vibration".into(), v.clone()));
     }

@@ -198,3 +198,17 @@ fn vibration_assisted_scratch_tip_follows_the_vibration() {
     assert_ne!(pre.lines().nth(2), std::fs::read_to_string(dir.path().join("initial.xyz")).unwrap().lines().nth(2));
     assert!(sc.reference_level_nm.is_finite() && sc.equilibrate_ps == 0.5);
 }
+
+#[test]
+fn example_vibration_blocks_are_valid_when_uncommented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for name in ["scratching_cu", "polishing_cu"] {
+        let text = std::fs::read_to_string(root.join(format!("examples/{name}.toml"))).unwrap();
+        let keys = ["[process.assist.vibration]", "amplitude_nm", "frequency_ghz", "phase_deg"];
+        let on: Vec<&str> = text.lines().map(|l| l.strip_prefix("# ").filter(|r| keys.iter().any(|k| r.starts_with(k))).unwrap_or(l)).collect();
+        let recipe: toml::Value = toml::from_str(&on.join("\n")).unwrap();
+        let cfg: ProcessConfig = recipe["process"].clone().try_into().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(cfg.assist.vibration.is_some(), "{name}: the vibration block is there to uncomment");
+        validate(&cfg).unwrap_or_else(|e| panic!("{name} with vibration: {e}"));
+    }
+}
