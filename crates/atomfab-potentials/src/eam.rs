@@ -54,7 +54,7 @@ pub struct Eam {
     rho: Vec<f64>,
     fp: Vec<f64>,
     embed: Vec<f64>,
-    ws: Workspace<()>,
+    ws: Workspace<Near>,
 }
 
 /// Arrays of LAMMPS' `interpolate`: spline of `f[1..=n]` on spacing `delta`.
@@ -379,37 +379,22 @@ impl Eam {
         self.ws.run(|range, ch| {
             let rho = &mut ch.s[..];
             assert_eq!(rho.len(), n_ext);
+            let near = &mut ch.extra;
             for i in range {
-                let xi = x[i];
                 let ti = types[i] as usize;
+                let cnt = near.gather::<SINGLE, FULL>(list, x, types, on, nt, cutsq, i);
                 let mut rho_i = 0.0;
-                for &j in list.neighbors_of(i) {
+                for (&j, d) in near.j[..cnt].iter().zip(&near.d[..cnt]) {
                     let j = j as usize;
-                    if FULL && !take_pair(list, x, i, j) {
-                        continue;
-                    }
-                    // SAFETY (all unchecked reads below): neighbour indices are < n_extended, the length of
-                    // x, types, rho, fp and the force buffers (asserted on entry); m ≤ nr − 1 < table length.
-                    let xj = unsafe { *x.get_unchecked(j) };
-                    let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
-                    let rsq = dx * dx + dy * dy + dz * dz;
-                    if rsq >= cutsq {
-                        continue;
-                    }
-                    let tj = if SINGLE { 0 } else { unsafe { *types.get_unchecked(j) as usize } };
-                    if !SINGLE && !on[ti * nt + tj] {
-                        continue;
-                    }
-                    let mut p = rsq.sqrt() * rdr + 1.0;
-                    let m = (p as usize).min(nr - 1);
-                    p -= m as f64;
-                    p = p.min(1.0);
+                    let (p, m) = grid(d[3].sqrt(), rdr, nr);
+                    // SAFETY: j < n_extended = rho.len() (asserted on entry), m ≤ nr − 1 < table length.
                     if SINGLE {
                         let c = unsafe { r0.get_unchecked(m) };
                         let v = ((c[3] * p + c[4]) * p + c[5]) * p + c[6];
                         rho_i += v;
                         unsafe { *rho.get_unchecked_mut(j) += v };
                     } else {
+                        let tj = unsafe { *types.get_unchecked(j) as usize };
                         let c = &rhor[t2r[tj * nt + ti]][m];
                         rho_i += ((c[3] * p + c[4]) * p + c[5]) * p + c[6];
                         let c = &rhor[t2r[ti * nt + tj]][m];
@@ -434,39 +419,26 @@ impl Eam {
         self.ws.run(|range, ch| {
             let f = &mut ch.f[..];
             assert_eq!(f.len(), n_ext);
+            let near = &mut ch.extra;
             let mut energy = 0.0;
             for i in range {
-                let xi = x[i];
                 let ti = types[i] as usize;
                 let fpi = fp[i];
+                let cnt = near.gather::<SINGLE, FULL>(list, x, types, on, nt, cutsq, i);
                 let mut fi = [0.0; 3];
-                for &j in list.neighbors_of(i) {
+                for (&j, d) in near.j[..cnt].iter().zip(&near.d[..cnt]) {
                     let j = j as usize;
-                    if FULL && !take_pair(list, x, i, j) {
-                        continue;
-                    }
-                    // SAFETY (all unchecked reads below): neighbour indices are < n_extended, the length of
-                    // x, types, rho, fp and the force buffers (asserted on entry); m ≤ nr − 1 < table length.
-                    let xj = unsafe { *x.get_unchecked(j) };
-                    let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
-                    let rsq = dx * dx + dy * dy + dz * dz;
-                    if rsq >= cutsq {
-                        continue;
-                    }
-                    let tj = if SINGLE { 0 } else { unsafe { *types.get_unchecked(j) as usize } };
-                    if !SINGLE && !on[ti * nt + tj] {
-                        continue;
-                    }
+                    let [dx, dy, dz, rsq] = *d;
                     let r = rsq.sqrt();
-                    let mut p = r * rdr + 1.0;
-                    let m = (p as usize).min(nr - 1);
-                    p -= m as f64;
-                    p = p.min(1.0);
+                    let (p, m) = grid(r, rdr, nr);
+                    // SAFETY (unchecked reads below): j < n_extended, the length of types, fp and the force
+                    // buffer (asserted on entry); m ≤ nr − 1 < table length.
                     let (rhoip, rhojp, cz) = if SINGLE {
                         let c = unsafe { r0.get_unchecked(m) };
                         let d = (c[0] * p + c[1]) * p + c[2];
                         (d, d, unsafe { z0.get_unchecked(m) })
                     } else {
+                        let tj = unsafe { *types.get_unchecked(j) as usize };
                         let c = &rhor[t2r[ti * nt + tj]][m];
                         let a = (c[0] * p + c[1]) * p + c[2];
                         let c = &rhor[t2r[tj * nt + ti]][m];
@@ -500,6 +472,76 @@ impl Eam {
             }
             ch.energy = energy;
         });
+    }
+}
+
+/// Spline interval m and offset p ∈ [0, 1] of distance `r` (Å) on the grid of `1/dr = rdr`, as LAMMPS
+/// (`p = r·rdr + 1; m = min(int p, nr − 1); p = min(p − m, 1)`). `r` is finite and below the cutoff.
+#[inline(always)]
+fn grid(r: f64, rdr: f64, nr: usize) -> (f64, usize) {
+    let p = r * rdr + 1.0;
+    // SAFETY: r ∈ [0, cutoff] (finite), so p is finite, ≥ 1 and far below usize::MAX; the checked `as`
+    // conversion's saturation code is not needed.
+    let m = unsafe { p.to_int_unchecked::<usize>() }.min(nr - 1);
+    ((p - m as f64).min(1.0), m)
+}
+
+/// Per-chunk scratch: the neighbours of one atom that interact, compacted without branches (about half
+/// of a skin-padded list lies beyond the cutoff, and a branch per entry mispredicts often).
+#[derive(Default)]
+struct Near {
+    /// Neighbour indices (extended atoms).
+    j: Vec<u32>,
+    /// x_i − x_j (Å) and |x_i − x_j|² (Å²).
+    d: Vec<[f64; 4]>,
+}
+
+impl Near {
+    /// Fills `j[..cnt]`, `d[..cnt]` with the neighbours of local atom `i` within the cutoff (pairs switched
+    /// on; with a full list, the pairs `i` owns) in list order, and returns cnt.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn gather<const SINGLE: bool, const FULL: bool>(
+        &mut self,
+        list: &NeighborList,
+        x: &[Vec3],
+        types: &[u32],
+        on: &[bool],
+        nt: usize,
+        cutsq: f64,
+        i: usize,
+    ) -> usize {
+        let nb = list.neighbors_of(i);
+        if self.j.len() < nb.len() {
+            self.j.resize(nb.len(), 0);
+            self.d.resize(nb.len(), [0.0; 4]);
+        }
+        let (js, ds) = (&mut self.j[..nb.len()], &mut self.d[..nb.len()]);
+        let xi = x[i];
+        let ti = types[i] as usize;
+        let mut cnt = 0;
+        for &j in nb {
+            let ju = j as usize;
+            // SAFETY: neighbour indices are < n_extended = x.len() = types.len() (callers assert), and
+            // cnt ≤ the number of entries seen so far < nb.len() = js.len() = ds.len().
+            let xj = unsafe { *x.get_unchecked(ju) };
+            let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
+            let rsq = dx * dx + dy * dy + dz * dz;
+            unsafe {
+                *js.get_unchecked_mut(cnt) = j;
+                *ds.get_unchecked_mut(cnt) = [dx, dy, dz, rsq];
+            }
+            // `<` is false for NaN, so a NaN distance never reaches the grid conversion.
+            let mut keep = rsq < cutsq;
+            if !SINGLE {
+                keep &= on[ti * nt + unsafe { *types.get_unchecked(ju) } as usize];
+            }
+            if FULL {
+                keep = keep && take_pair(list, x, i, ju);
+            }
+            cnt += keep as usize;
+        }
+        cnt
     }
 }
 
