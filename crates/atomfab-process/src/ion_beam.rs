@@ -552,6 +552,22 @@ fn fingerprint(cfg: &ProcessConfig, seed: u64) -> String {
     format!("{seed}:{}", serde_json::to_string(&c).expect("config serialises"))
 }
 
+/// Whether a checkpoint's fingerprint belongs to this recipe and seed. The thread count and the number
+/// of impacts (`ions` / `fluence_per_nm2`) may differ, so a finished run can be extended: impact k draws
+/// from its own stream, so the extended run equals one run with the larger count from the start.
+fn same_run(stored: &str, cfg: &ProcessConfig, seed: u64) -> bool {
+    let normal = |text: &str| -> Option<(String, serde_json::Value)> {
+        let (s, json) = text.split_once(':')?;
+        let mut v: serde_json::Value = serde_json::from_str(json).ok()?;
+        v["threads"] = serde_json::Value::Null;
+        let ion = v.get_mut("ion")?.as_object_mut()?;
+        ion.insert("ions".into(), serde_json::Value::Null);
+        ion.insert("fluence_per_nm2".into(), serde_json::Value::Null);
+        Some((s.to_string(), v))
+    };
+    matches!((normal(stored), normal(&fingerprint(cfg, seed))), (Some(a), Some(b)) if a == b)
+}
+
 fn save(path: &Path, cfg: &ProcessConfig, seed: u64, st: &State) -> Result<(), ProcessError> {
     let mut e = Enc::default();
     e.buf.extend_from_slice(MAGIC);
@@ -580,11 +596,15 @@ fn load(path: &Path, cfg: &ProcessConfig, seed: u64, st: &mut State) -> Result<(
     }
     let mut d = Dec::new(&bytes[MAGIC.len()..]);
     let t = |e: atomfab_md::codec::Truncated| bad(format!("truncated while reading {}", e.0));
-    if d.str("configuration").map_err(t)? != fingerprint(cfg, seed) {
-        return Err(bad("was written by a different recipe or seed".into()));
+    if !same_run(&d.str("configuration").map_err(t)?, cfg, seed) {
+        return Err(bad("was written by a different recipe or seed (only ions, fluence_per_nm2 and threads may change)".into()));
     }
     st.next_id = d.u64("next id").map_err(t)?;
     st.done = d.u64("impacts done").map_err(t)?;
+    let planned = ion(cfg).map(|i| ion_count(i, st.system.cell.lengths()[0] * st.system.cell.lengths()[1] / (NM * NM)))?;
+    if st.done > planned {
+        return Err(ProcessError::Config(format!("ion.ions: {planned} impacts asked for, but the checkpoint {} already has {}", path.display(), st.done)));
+    }
     st.steps = d.u64("steps").map_err(t)?;
     let n = d.u64("atoms").map_err(t)? as usize;
     st.time = d.f64("time").map_err(t)?;

@@ -71,10 +71,19 @@ fn small_si_impacts_outputs_determinism_and_resume() {
     let mut one = cfg.clone();
     one.ion.as_mut().unwrap().ions = Some(1);
     run(&one, 11, SMALL, c.path(), false, &mut |_| {}).unwrap();
-    // The checkpoint of a 1-ion run is not accepted for the 3-ion recipe (different configuration) ...
-    let err = run(&cfg, 11, SMALL, c.path(), true, &mut |_| {}).unwrap_err().to_string();
+    // A finished 1-ion run extended to 3 ions equals the 3-ion run (impact k draws from its own stream) ...
+    run(&cfg, 11, SMALL, c.path(), true, &mut |_| {}).unwrap();
+    assert_eq!(read(a.path(), "summary.json"), read(c.path(), "summary.json"));
+    // ... but fewer ions than the checkpoint holds, or another recipe or seed, are refused.
+    let err = run(&one, 11, SMALL, c.path(), true, &mut |_| {}).unwrap_err().to_string();
+    assert!(err.contains("ion.ions: 1 impacts asked for") && err.contains("already has 3"), "{err}");
+    let mut hotter = cfg.clone();
+    hotter.temperature = 310.0;
+    let err = run(&hotter, 11, SMALL, c.path(), true, &mut |_| {}).unwrap_err().to_string();
     assert!(err.contains("different recipe"), "{err}");
-    // ... but a run killed after impact 1 of the same recipe resumes to the same summary.
+    let err = run(&cfg, 12, SMALL, c.path(), true, &mut |_| {}).unwrap_err().to_string();
+    assert!(err.contains("different recipe"), "{err}");
+    // A run killed after impact 1 of the same recipe resumes to the same summary.
     let d = tempfile::tempdir().unwrap();
     let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut last = 0;
