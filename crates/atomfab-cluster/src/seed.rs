@@ -23,10 +23,13 @@ pub enum Motif {
     /// An fcc tetrahedron with a twin boundary on each of its four (111) faces (Td; the family of the
     /// Leary tetrahedron, Leary & Doye, PRE 60, R6320 (1999)).
     TwinnedTetrahedral,
+    /// The fcc tetrahedron plus 16 twinned tetrahedra around it, every central edge a five-fold axis (Td;
+    /// the Leary tetrahedron of LJ98 is its best 98-site subset at 4 atoms per edge).
+    StellatedTetrahedral,
 }
 
 impl Motif {
-    pub const ALL: [Motif; 8] = [
+    pub const ALL: [Motif; 9] = [
         Motif::Icosahedral,
         Motif::Random,
         Motif::Decahedral,
@@ -35,6 +38,7 @@ impl Motif {
         Motif::TwinnedTetrahedral,
         Motif::FccAtom,
         Motif::FccTetrahedral,
+        Motif::StellatedTetrahedral,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Motif {
             Motif::FccOctahedral => "fcc-octahedral",
             Motif::FccTetrahedral => "fcc-tetrahedral",
             Motif::TwinnedTetrahedral => "twinned-tetrahedral",
+            Motif::StellatedTetrahedral => "stellated-tetrahedral",
         }
     }
 }
@@ -304,6 +309,20 @@ pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec
             let max_edge = if n < 30 { 3 } else if n < 60 { 4 } else { 5 };
             twinned_tetrahedral_lattice(n, rng.gen_range(2..=max_edge))
         }
+        // the smallest complex with a quarter more sites than atoms (a tight lattice keeps the subset
+        // search reliable), one size larger in a third of the draws
+        Motif::StellatedTetrahedral => {
+            let mut edge = 2;
+            let mut sites = stellated_tetrahedral_lattice(edge);
+            while 4 * sites.len() < 5 * n && edge < 40 {
+                edge += 1;
+                sites = stellated_tetrahedral_lattice(edge);
+            }
+            if rng.gen_bool(1.0 / 3.0) {
+                sites = stellated_tetrahedral_lattice(edge + 1);
+            }
+            sites
+        }
     };
     raw.into_iter().map(|p| p.map(|x| x * nn)).collect()
 }
@@ -480,4 +499,126 @@ pub fn surface_sites(pos: &[[f64; 3]], nn: f64, pot: &dyn ClusterPotential, skip
 /// A random unit vector.
 pub fn random_direction(rng: &mut impl Rng) -> [f64; 3] {
     UnitSphere.sample(rng)
+}
+
+/// Mirror image of `p` in the plane through `a`, `b`, `c`.
+fn reflect(p: [f64; 3], a: [f64; 3], b: [f64; 3], c: [f64; 3]) -> [f64; 3] {
+    let u = sub(b, a);
+    let v = sub(c, a);
+    let mut nrm = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+    let l = nrm.iter().map(|x| x * x).sum::<f64>().sqrt();
+    nrm = nrm.map(|x| x / l);
+    let d = sub(p, a);
+    let s = d[0] * nrm[0] + d[1] * nrm[1] + d[2] * nrm[2];
+    [p[0] - 2.0 * s * nrm[0], p[1] - 2.0 * s * nrm[1], p[2] - 2.0 * s * nrm[2]]
+}
+
+/// Multiply twinned tetrahedral lattice (the family of the Leary tetrahedron, LJ98; Leary & Doye, PRE 60,
+/// R6320 (1999)): a central fcc tetrahedron of `edge` atoms per edge, its mirror image in each of its four
+/// faces, and one more mirror image across each outer face of those, so that each of the six central edges
+/// becomes a five-fold (decahedral) axis of five twinned fcc wedges (with the decahedral 7.4° gap): 17
+/// tetrahedra, Td. Sites closer than 0.2 nn merge. Nearest-neighbour distance 1, centroid at the origin.
+pub fn stellated_tetrahedral_lattice(edge: usize) -> Vec<[f64; 3]> {
+    let m = (edge.max(2) - 1) as i64;
+    let h = 0.5 * 2f64.sqrt();
+    let mf = m as f64;
+    let t0 = [[0.0, 0.0, 0.0], [mf, mf, 0.0], [mf, 0.0, mf], [0.0, mf, mf]].map(|c: [f64; 3]| c.map(|v| v * h));
+    let cen = [0, 1, 2].map(|a| t0.iter().map(|c| c[a]).sum::<f64>() / 4.0);
+    let t0 = t0.map(|c| sub(c, cen));
+    let mut tets: Vec<[[f64; 3]; 4]> = vec![t0];
+    for k in 0..4 {
+        let f: Vec<usize> = (0..4).filter(|&j| j != k).collect();
+        let (a, b, c) = (t0[f[0]], t0[f[1]], t0[f[2]]);
+        let tf = [a, b, c, reflect(t0[k], a, b, c)];
+        tets.push(tf);
+        // each outer face of a face tetrahedron holds one central edge
+        for (x, y) in [(0, 1), (0, 2), (1, 2)] {
+            let o = 3 - x - y;
+            tets.push([tf[x], tf[y], tf[3], reflect(tf[o], tf[x], tf[y], tf[3])]);
+        }
+    }
+    let mut sites: Vec<[f64; 3]> = Vec::new();
+    // shared faces repeat sites: a grid of 0.5 nn cells finds the earlier copy
+    let mut grid: std::collections::HashMap<[i64; 3], Vec<usize>> = std::collections::HashMap::new();
+    let cell = |p: [f64; 3]| p.map(|x| (x * 2.0).floor() as i64);
+    for t in &tets {
+        // fcc sites of a tetrahedron: integer barycentric coordinates summing to m
+        for i in 0..=m {
+            for j in 0..=(m - i) {
+                for k in 0..=(m - i - j) {
+                    let w = [i, j, k, m - i - j - k].map(|v| v as f64 / mf);
+                    let p = [0, 1, 2].map(|a| (0..4).map(|c| w[c] * t[c][a]).sum::<f64>());
+                    let c = cell(p);
+                    let mut dup = false;
+                    for d in 0..27 {
+                        let key = [c[0] + d % 3 - 1, c[1] + (d / 3) % 3 - 1, c[2] + d / 9 - 1];
+                        if grid.get(&key).is_some_and(|v| v.iter().any(|&s| dist2(sites[s], p) < 0.04)) {
+                            dup = true;
+                            break;
+                        }
+                    }
+                    if !dup {
+                        grid.entry(c).or_default().push(sites.len());
+                        sites.push(p);
+                    }
+                }
+            }
+        }
+    }
+    sites
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minimize::{lbfgs, LbfgsParams, LbfgsWorkspace};
+    use crate::potential::LennardJones;
+    use crate::reference::ccd_lj_energy;
+    use crate::symmetry::point_group;
+    use rand::SeedableRng;
+
+    fn relax(pot: &LennardJones, x: &mut [[f64; 3]]) -> f64 {
+        let mut f = |v: &[f64], g: &mut [f64]| {
+            let p: Vec<[f64; 3]> = v.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+            let mut gg = vec![[0.0; 3]; p.len()];
+            let e = pot.energy_gradient(&p, &mut gg);
+            g.copy_from_slice(gg.as_flattened());
+            e
+        };
+        let p = LbfgsParams { grad_tol: 1e-8, ..LbfgsParams::default() };
+        lbfgs(x.as_flattened_mut(), &mut f, &p, &mut LbfgsWorkspace::default(), &|| false).energy
+    }
+
+    #[test]
+    fn stellated_lattice_site_counts_and_spacing() {
+        // 17 tetrahedra of 4 atoms per edge with shared faces merged: 162 sites (2 per edge: 14)
+        let sites = stellated_tetrahedral_lattice(4);
+        assert_eq!(sites.len(), 162);
+        assert_eq!(stellated_tetrahedral_lattice(2).len(), 14);
+        let c = [0, 1, 2].map(|a| sites.iter().map(|p| p[a]).sum::<f64>() / sites.len() as f64);
+        // near the decahedral gaps the first of two merged copies is kept, so the centre is only nearly 0
+        assert!(c.iter().all(|v| v.abs() < 0.01), "centroid {c:?}");
+        // every site has fcc neighbours at exactly 1 nn; distinct sites (across the decahedral gaps) stay
+        // farther apart than the 0.2 nn merge radius
+        for (i, p) in sites.iter().enumerate() {
+            let near = sites.iter().filter(|q| (dist2(*p, **q) - 1.0).abs() < 1e-9).count();
+            assert!(near >= 3, "site {i}: {near} neighbours");
+            assert!(sites.iter().enumerate().all(|(j, q)| j == i || dist2(*p, *q) >= 0.04));
+        }
+    }
+
+    #[test]
+    fn stellated_lattice_search_gives_the_lj98_leary_tetrahedron() {
+        let pot = LennardJones::reduced();
+        let nn = pot.nn_distance();
+        let ccd = ccd_lj_energy(98).unwrap();
+        for seed in 1..=5 {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            let sites: Vec<[f64; 3]> = stellated_tetrahedral_lattice(4).into_iter().map(|p| p.map(|v| v * 0.98 * nn)).collect();
+            let mut x = lattice_search(&sites, 98, nn, &pot, 200, &mut rng).unwrap();
+            let e = relax(&pot, &mut x);
+            assert!((e - ccd).abs() < 1e-5, "seed {seed}: {e} vs CCD {ccd}");
+            assert_eq!(point_group(&x, 0.02 * nn), "Td");
+        }
+    }
 }
