@@ -16,6 +16,9 @@ pub enum Motif {
     Icosahedral,
     /// Mackay shells only (complete-shell icosahedra with vacancies or Mackay overlayers).
     Mackay,
+    /// Complete Mackay shells with anti-Mackay overlayer sites only: on the full icosahedral lattice the
+    /// unrelaxed pair energies prefer Mackay overlayers where relaxed anti-Mackay ones are lower (LJ78).
+    AntiMackay,
     Decahedral,
     FccAtom,
     FccOctahedral,
@@ -29,7 +32,7 @@ pub enum Motif {
 }
 
 impl Motif {
-    pub const ALL: [Motif; 9] = [
+    pub const ALL: [Motif; 10] = [
         Motif::Icosahedral,
         Motif::Random,
         Motif::Decahedral,
@@ -39,6 +42,7 @@ impl Motif {
         Motif::FccAtom,
         Motif::FccTetrahedral,
         Motif::StellatedTetrahedral,
+        Motif::AntiMackay,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +50,7 @@ impl Motif {
             Motif::Random => "random",
             Motif::Icosahedral => "icosahedral",
             Motif::Mackay => "mackay",
+            Motif::AntiMackay => "anti-mackay",
             Motif::Decahedral => "decahedral",
             Motif::FccAtom => "fcc-atom",
             Motif::FccOctahedral => "fcc-octahedral",
@@ -136,6 +141,12 @@ pub fn icosahedral_lattice(n: usize) -> Vec<[f64; 3]> {
 
 /// Icosahedral lattice sites for `n` atoms, with or without the anti-Mackay overlayer sites.
 pub fn icosahedral_sites(n: usize, anti_mackay: bool) -> Vec<[f64; 3]> {
+    icosahedral_overlayers(n, true, anti_mackay)
+}
+
+/// Complete Mackay shells up to K (the largest complete icosahedron with at most `n` atoms) plus the
+/// Mackay shell K+1 sites and/or the anti-Mackay sites on shell K. Spacing 1.
+pub fn icosahedral_overlayers(n: usize, mackay: bool, anti_mackay: bool) -> Vec<[f64; 3]> {
     let v = icosahedron_vertices();
     let faces = icosahedron_faces(&v);
     let count = |k: usize| (10 * k * k * k + 15 * k * k + 11 * k + 3) / 3; // atoms in K complete shells
@@ -144,12 +155,17 @@ pub fn icosahedral_sites(n: usize, anti_mackay: bool) -> Vec<[f64; 3]> {
         k += 1;
     }
     let mut sites = Vec::new();
-    for s in 0..=(k + 1) {
+    let outer = if mackay || k == 0 { k + 1 } else { k };
+    for s in 0..=outer {
         mackay_shell(s, &v, &faces, &mut sites);
     }
     if k >= 1 && anti_mackay {
-        // anti-Mackay: apex over each "up" triangle of shell K's face lattice (tetrahedral over hcp hollows)
+        // anti-Mackay: apex over each "up" triangle of shell K's face lattice (tetrahedral over hcp hollows),
+        // along the face normal so that it sits one bond from all three atoms of its triangle
         for f in &faces {
+            let fc = [0, 1, 2].map(|a| (v[f[0]][a] + v[f[1]][a] + v[f[2]][a]) / 3.0);
+            let fl = fc.iter().map(|x| x * x).sum::<f64>().sqrt();
+            let normal = fc.map(|x| x / fl);
             let p = |i: usize, j: usize, l: usize| {
                 [0, 1, 2].map(|a| i as f64 * v[f[0]][a] + j as f64 * v[f[1]][a] + l as f64 * v[f[2]][a])
             };
@@ -158,10 +174,9 @@ pub fn icosahedral_sites(n: usize, anti_mackay: bool) -> Vec<[f64; 3]> {
                     let l = k - 1 - i - j;
                     let (a, b, c) = (p(i + 1, j, l), p(i, j + 1, l), p(i, j, l + 1));
                     let cen = [0, 1, 2].map(|x| (a[x] + b[x] + c[x]) / 3.0);
-                    let r = cen.iter().map(|x| x * x).sum::<f64>().sqrt();
                     let edge = dist2(a, b).sqrt();
                     let h = (edge * edge * 2.0 / 3.0).sqrt();
-                    let apex = cen.map(|x| x * (1.0 + h / r));
+                    let apex = [0, 1, 2].map(|x| cen[x] + h * normal[x]);
                     push_unique(&mut sites, apex, 0.09);
                 }
             }
@@ -300,6 +315,7 @@ pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec
         Motif::Random => return Vec::new(),
         Motif::Icosahedral => icosahedral_sites(n, true),
         Motif::Mackay => icosahedral_sites(n, false),
+        Motif::AntiMackay => icosahedral_overlayers(n, false, true),
         Motif::Decahedral => decahedral_lattice(n, rng.gen_bool(0.5)),
         Motif::FccAtom => fcc_lattice(n, [0.0, 0.0, 0.0]),
         Motif::FccOctahedral => fcc_lattice(n, [0.5, 0.0, 0.0]),
@@ -309,17 +325,14 @@ pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec
             let max_edge = if n < 30 { 3 } else if n < 60 { 4 } else { 5 };
             twinned_tetrahedral_lattice(n, rng.gen_range(2..=max_edge))
         }
-        // the smallest complex with a quarter more sites than atoms (a tight lattice keeps the subset
-        // search reliable), one size larger in a third of the draws
+        // the smallest complex with a quarter more sites than atoms: on a larger one the subset search
+        // misses (LJ98: 98 of 162 sites at 4 atoms per edge gives the Leary tetrahedron, 98 of 331 does not)
         Motif::StellatedTetrahedral => {
             let mut edge = 2;
             let mut sites = stellated_tetrahedral_lattice(edge);
             while 4 * sites.len() < 5 * n && edge < 40 {
                 edge += 1;
                 sites = stellated_tetrahedral_lattice(edge);
-            }
-            if rng.gen_bool(1.0 / 3.0) {
-                sites = stellated_tetrahedral_lattice(edge + 1);
             }
             sites
         }
