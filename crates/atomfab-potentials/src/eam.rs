@@ -383,10 +383,10 @@ impl Eam {
             for i in range {
                 let ti = types[i] as usize;
                 let cnt = near.gather::<SINGLE, FULL>(list, x, types, on, nt, cutsq, i);
+                near.locate::<false>(cnt, rdr, nr);
                 let mut rho_i = 0.0;
-                for (&j, d) in near.j[..cnt].iter().zip(&near.d[..cnt]) {
-                    let j = j as usize;
-                    let (p, m) = grid(d[3].sqrt(), rdr, nr);
+                for ((&j, &m), &p) in near.j[..cnt].iter().zip(&near.m[..cnt]).zip(&near.p[..cnt]) {
+                    let (j, m) = (j as usize, m as usize);
                     // SAFETY: j < n_extended = rho.len() (asserted on entry), m ≤ nr − 1 < table length.
                     if SINGLE {
                         let c = unsafe { r0.get_unchecked(m) };
@@ -425,12 +425,12 @@ impl Eam {
                 let ti = types[i] as usize;
                 let fpi = fp[i];
                 let cnt = near.gather::<SINGLE, FULL>(list, x, types, on, nt, cutsq, i);
+                near.locate::<true>(cnt, rdr, nr);
                 let mut fi = [0.0; 3];
-                for (&j, d) in near.j[..cnt].iter().zip(&near.d[..cnt]) {
-                    let j = j as usize;
-                    let [dx, dy, dz, rsq] = *d;
-                    let r = rsq.sqrt();
-                    let (p, m) = grid(r, rdr, nr);
+                let pairs = near.j[..cnt].iter().zip(&near.d[..cnt]).zip(&near.m[..cnt]);
+                for (((&j, d), &m), (&p, &recip)) in pairs.zip(near.p[..cnt].iter().zip(&near.recip[..cnt])) {
+                    let (j, m) = (j as usize, m as usize);
+                    let [dx, dy, dz] = *d;
                     // SAFETY (unchecked reads below): j < n_extended, the length of types, fp and the force
                     // buffer (asserted on entry); m ≤ nr − 1 < table length.
                     let (rhoip, rhojp, cz) = if SINGLE {
@@ -447,7 +447,6 @@ impl Eam {
                     };
                     let z2p = (cz[0] * p + cz[1]) * p + cz[2];
                     let z2 = ((cz[3] * p + cz[4]) * p + cz[5]) * p + cz[6];
-                    let recip = 1.0 / r;
                     let phi = z2 * recip;
                     let phip = z2p * recip - phi * recip;
                     let psip = fpi * rhojp + unsafe { *fp.get_unchecked(j) } * rhoip + phip;
@@ -475,30 +474,29 @@ impl Eam {
     }
 }
 
-/// Spline interval m and offset p ∈ [0, 1] of distance `r` (Å) on the grid of `1/dr = rdr`, as LAMMPS
-/// (`p = r·rdr + 1; m = min(int p, nr − 1); p = min(p − m, 1)`). `r` is finite and below the cutoff.
-#[inline(always)]
-fn grid(r: f64, rdr: f64, nr: usize) -> (f64, usize) {
-    let p = r * rdr + 1.0;
-    // SAFETY: r ∈ [0, cutoff] (finite), so p is finite, ≥ 1 and far below usize::MAX; the checked `as`
-    // conversion's saturation code is not needed.
-    let m = unsafe { p.to_int_unchecked::<usize>() }.min(nr - 1);
-    ((p - m as f64).min(1.0), m)
-}
-
 /// Per-chunk scratch: the neighbours of one atom that interact, compacted without branches (about half
-/// of a skin-padded list lies beyond the cutoff, and a branch per entry mispredicts often).
+/// of a skin-padded list lies beyond the cutoff, and a branch per entry mispredicts often), and their
+/// grid positions, computed in a separate loop over the compacted pairs so that sqrt and division run
+/// two at a time (packed SSE2).
 #[derive(Default)]
 struct Near {
     /// Neighbour indices (extended atoms).
     j: Vec<u32>,
-    /// x_i − x_j (Å) and |x_i − x_j|² (Å²).
-    d: Vec<[f64; 4]>,
+    /// x_i − x_j (Å).
+    d: Vec<[f64; 3]>,
+    /// |x_i − x_j|² (Å²).
+    rsq: Vec<f64>,
+    /// Spline interval m ≤ nr − 1 and offset p ∈ [0, 1] of r on the grid (LAMMPS:
+    /// `p = r·rdr + 1; m = min(int p, nr − 1); p = min(p − m, 1)`).
+    m: Vec<i32>,
+    p: Vec<f64>,
+    /// 1/r (Å⁻¹); force pass only.
+    recip: Vec<f64>,
 }
 
 impl Near {
-    /// Fills `j[..cnt]`, `d[..cnt]` with the neighbours of local atom `i` within the cutoff (pairs switched
-    /// on; with a full list, the pairs `i` owns) in list order, and returns cnt.
+    /// Fills `j`, `d`, `rsq` (`[..cnt]`) with the neighbours of local atom `i` within the cutoff (pairs
+    /// switched on; with a full list, the pairs `i` owns) in list order, and returns cnt.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn gather<const SINGLE: bool, const FULL: bool>(
@@ -513,23 +511,29 @@ impl Near {
     ) -> usize {
         let nb = list.neighbors_of(i);
         if self.j.len() < nb.len() {
-            self.j.resize(nb.len(), 0);
-            self.d.resize(nb.len(), [0.0; 4]);
+            let n = nb.len();
+            self.j.resize(n, 0);
+            self.d.resize(n, [0.0; 3]);
+            self.rsq.resize(n, 0.0);
+            self.m.resize(n, 0);
+            self.p.resize(n, 0.0);
+            self.recip.resize(n, 0.0);
         }
-        let (js, ds) = (&mut self.j[..nb.len()], &mut self.d[..nb.len()]);
+        let (js, ds, rs) = (&mut self.j[..nb.len()], &mut self.d[..nb.len()], &mut self.rsq[..nb.len()]);
         let xi = x[i];
         let ti = types[i] as usize;
         let mut cnt = 0;
         for &j in nb {
             let ju = j as usize;
             // SAFETY: neighbour indices are < n_extended = x.len() = types.len() (callers assert), and
-            // cnt ≤ the number of entries seen so far < nb.len() = js.len() = ds.len().
+            // cnt ≤ the number of entries seen so far < nb.len() = js.len() = ds.len() = rs.len().
             let xj = unsafe { *x.get_unchecked(ju) };
             let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
             let rsq = dx * dx + dy * dy + dz * dz;
             unsafe {
                 *js.get_unchecked_mut(cnt) = j;
-                *ds.get_unchecked_mut(cnt) = [dx, dy, dz, rsq];
+                *ds.get_unchecked_mut(cnt) = [dx, dy, dz];
+                *rs.get_unchecked_mut(cnt) = rsq;
             }
             // `<` is false for NaN, so a NaN distance never reaches the grid conversion.
             let mut keep = rsq < cutsq;
@@ -542,6 +546,28 @@ impl Near {
             cnt += keep as usize;
         }
         cnt
+    }
+
+    /// Grid positions `m`, `p` (and with `RECIP` 1/r) of the first `cnt` gathered pairs; `rdr` = 1/dr (Å⁻¹).
+    #[inline(always)]
+    fn locate<const RECIP: bool>(&mut self, cnt: usize, rdr: f64, nr: usize) {
+        // m = min(⌊p⌋, nr − 1) = ⌊min(p, nr − 1)⌋ since nr − 1 is an integer; clamping in f64 keeps the loop
+        // vectorisable.
+        let top = (nr - 1) as f64;
+        let (rs, ms, ps) = (&self.rsq[..cnt], &mut self.m[..cnt], &mut self.p[..cnt]);
+        let qs = &mut self.recip[..cnt];
+        for (((&rsq, m), p), q) in rs.iter().zip(ms.iter_mut()).zip(ps.iter_mut()).zip(qs.iter_mut()) {
+            let r = rsq.sqrt();
+            let pr = r * rdr + 1.0;
+            // SAFETY: gathered pairs have 0 ≤ r < cutoff (finite), so min(pr, nr − 1) is finite and in
+            // [1, nr − 1], well inside i32 (nr is a table length).
+            let mi = unsafe { pr.min(top).to_int_unchecked::<i32>() };
+            *m = mi;
+            *p = (pr - mi as f64).min(1.0);
+            if RECIP {
+                *q = 1.0 / r;
+            }
+        }
     }
 }
 
