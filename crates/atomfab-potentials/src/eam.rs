@@ -407,12 +407,12 @@ impl Eam {
         });
     }
 
-    fn force_pass<const SINGLE: bool, const FULL: bool>(&mut self, list: &NeighborList, eatom: bool) {
+    /// Forces and pair energy over the pairs the density pass kept (so the list kind no longer matters).
+    fn force_pass<const SINGLE: bool>(&mut self, list: &NeighborList, eatom: bool) {
         let x = list.extended_positions();
         let (types, rhor, z2r, fp) = (&self.types, &self.rhor, &self.z2r, &self.fp);
-        let (t2r, t2z, on) = (&self.type2rhor, &self.type2z2r, &self.pair_on);
+        let (t2r, t2z) = (&self.type2rhor, &self.type2z2r);
         let nt = self.species.len() + 1;
-        let cutsq = self.cut * self.cut;
         let (rdr, nr) = (self.rdr, self.nr);
         let (r0, z0) = (&rhor[t2r[0]][..], &z2r[t2z[0]][..]); // single species: its own tables
         let n_ext = x.len();
@@ -673,11 +673,10 @@ impl Potential for Eam {
         }
         self.rho = rho;
         let eatom = request.per_atom_energy;
-        match (single, list.kind == ListKind::Full) {
-            (true, false) => self.force_pass::<true, false>(list, eatom),
-            (false, false) => self.force_pass::<false, false>(list, eatom),
-            (true, true) => self.force_pass::<true, true>(list, eatom),
-            (false, true) => self.force_pass::<false, true>(list, eatom),
+        if single {
+            self.force_pass::<true>(list, eatom);
+        } else {
+            self.force_pass::<false>(list, eatom);
         }
         self.ws.finish(list, forces, request, out);
         // Fixed-order sum of the embedding energies (deterministic).
