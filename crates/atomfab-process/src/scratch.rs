@@ -49,6 +49,29 @@ pub struct IndenterConfig {
     /// a cone). Must clear the scratch depth plus the pile-up.
     #[serde(default)]
     pub height_nm: Option<f64>,
+    /// `false`: the tool–workpiece Morse pair is cut at its minimum r0, leaving only its repulsive part
+    /// (no adhesion), as the frictionless indenters of many scratching studies; separates ploughing from
+    /// the adhesive pull on the tip.
+    #[serde(default = "yes")]
+    pub adhesive: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The repulsive part of a Morse pair spec (`morse:d0=…,alpha=…,r0=…,cutoff=…@A-B`): the same pair cut at
+/// r0, where its force is zero (the energy is shifted by D0, forces stay continuous).
+pub fn repulsive_morse(spec: &str) -> Result<String, ProcessError> {
+    let fail = || ProcessError::Config(format!("indenter.adhesive = false needs a Morse tool–workpiece pair with r0 and cutoff, found '{spec}'"));
+    let (form, pair) = spec.split_once('@').ok_or_else(fail)?;
+    let params = form.strip_prefix("morse:").ok_or_else(fail)?;
+    let r0 = params.split(',').find_map(|kv| kv.strip_prefix("r0=")).ok_or_else(fail)?;
+    if !params.split(',').any(|kv| kv.starts_with("cutoff=")) {
+        return Err(fail());
+    }
+    let params: Vec<String> = params.split(',').map(|kv| if kv.starts_with("cutoff=") { format!("cutoff={r0}") } else { kv.to_string() }).collect();
+    Ok(format!("morse:{}@{pair}", params.join(",")))
 }
 
 /// `[process.scratch]`: indentation and scratch motion. Give exactly one of `depth_nm` and `load_nn`.
@@ -171,7 +194,9 @@ impl Slide {
                 r[k] += tip[k];
             }
         }
-        let top = tip[2] + self.body.height() + 30.0;
+        // Room above the body for its upward vibration reach, |A| − A sin φ.
+        let up = cfg.assist.vibration.as_ref().map_or(0.0, |v| (v.amplitude_nm[2].abs() - v.amplitude_nm[2] * v.phase_deg[2].to_radians().sin()).max(0.0) * NM);
+        let top = tip[2] + self.body.height() + 30.0 + up;
         let cell = Cell::orthorhombic([0.0, 0.0, -5.0], [work.length, work.width, top], [true, true, false]).map_err(|e| ProcessError::Config(format!("box: {e}")))?;
         let system = common::assemble(cell, p, &work.system.positions, &body)?;
         let indent_time = self.equilibrate
@@ -354,6 +379,9 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     let sweep = cfg.assist.vibration.as_ref().map_or(0.0, |v| 2.0 * v.amplitude_nm[0].abs());
     if l + diameter + 1.0 + sweep > cfg.workpiece.size_nm[0] {
         return bad("scratch.length_nm", format!("{l} nm plus the indenter ({diameter:.2} nm across), the x vibration sweep ({sweep} nm) and 1 nm of margin exceeds the workpiece length {} nm", cfg.workpiece.size_nm[0]));
+    }
+    if !i.adhesive {
+        repulsive_morse(preset(cfg.material).tool_potential)?;
     }
     let e = s.equilibrate_ps;
     if !(e.is_finite() && (0.0..=1000.0).contains(&e)) {
@@ -543,6 +571,12 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
     let (ic, sc) = sections(cfg)?;
     let slide = &setup.slide;
     let mut md = common::md_config(cfg, seed, &system, &setup.base, &preset, out_dir, vec![slide.fix(&setup)])?;
+    if !ic.adhesive {
+        if !md.potential.contains(preset.tool_potential) {
+            return Err(ProcessError::Config(format!("internal: tool pair '{}' not in '{}'", preset.tool_potential, md.potential)));
+        }
+        md.potential = md.potential.replace(preset.tool_potential, &repulsive_morse(preset.tool_potential)?);
+    }
     let eq_steps = (slide.equilibrate / cfg.dt_ps).round() as u64;
     if eq_steps > 0 {
         // On the ideal lattice, equipartition halves the kinetic temperature: start at twice the set one.
@@ -628,9 +662,14 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
 }
 
 fn describe(c: &IndenterConfig) -> String {
-    match c.shape {
+    let body = match c.shape {
         IndenterShape::Sphere => format!("diamond sphere R = {} nm", c.radius_nm),
         IndenterShape::Cone => format!("diamond cone, half-angle {}°, tip radius {} nm", c.half_angle_deg.unwrap_or(f64::NAN), c.radius_nm),
+    };
+    if c.adhesive {
+        body
+    } else {
+        format!("{body}, repulsive only (no adhesion)")
     }
 }
 
@@ -730,7 +769,15 @@ pub fn slide_sections(series: &Series, t0: f64, tip_dz: &[f64], gap: f64, profil
 
 #[cfg(test)]
 mod tests {
-    use super::groove;
+    use super::{groove, repulsive_morse};
+
+    #[test]
+    fn repulsive_morse_is_cut_at_its_minimum() {
+        let s = repulsive_morse("morse:d0=0.087,alpha=5.14,r0=2.05,cutoff=4.0@Cu-C").unwrap();
+        assert_eq!(s, "morse:d0=0.087,alpha=5.14,r0=2.05,cutoff=2.05@Cu-C");
+        assert!(repulsive_morse("tersoff:Si.tersoff@Si-C").unwrap_err().to_string().contains("indenter.adhesive"));
+        assert!(repulsive_morse("morse:d0=1,alpha=1,r0=2@Cu-C").is_err(), "no cutoff to move");
+    }
 
     #[test]
     fn groove_of_a_v_profile_with_pileup() {

@@ -200,6 +200,18 @@ fn vibration_assisted_scratch_tip_follows_the_vibration() {
 }
 
 #[test]
+fn friction_validation_example_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("examples/scratching_cu_friction.toml")).unwrap();
+    let recipe: toml::Value = toml::from_str(&text).unwrap();
+    for adhesive in [true, false] {
+        let mut cfg: ProcessConfig = recipe["process"].clone().try_into().unwrap();
+        cfg.indenter.as_mut().unwrap().adhesive = adhesive;
+        validate(&cfg).unwrap();
+    }
+}
+
+#[test]
 fn example_vibration_blocks_are_valid_when_uncommented() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     for name in ["scratching_cu", "polishing_cu"] {
