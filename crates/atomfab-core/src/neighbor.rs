@@ -20,6 +20,9 @@ pub enum ListKind {
 /// Most ghosts one list may create; protects against absurd cutoffs in tiny cells.
 const MAX_GHOSTS: usize = 50_000_000;
 
+/// Atoms per parallel task in per-atom loops (small systems stay on one thread).
+const PAR_MIN: usize = 4096;
+
 #[derive(Debug, Clone)]
 pub struct NeighborList {
     pub kind: ListKind,
@@ -36,6 +39,9 @@ pub struct NeighborList {
     offsets: Vec<usize>,
     neighbors: Vec<u32>,
     reference: Vec<Vec3>,
+    /// Ghosts of each local atom (ghost numbers, ascending): `ghost_index[ghost_start[i]..ghost_start[i + 1]]`.
+    ghost_start: Vec<u32>,
+    ghost_index: Vec<u32>,
 }
 
 impl NeighborList {
@@ -50,12 +56,6 @@ impl NeighborList {
         let rlist = cutoff + skin;
         let n_local = positions.len();
         let (ghost_source, ghost_shift) = make_ghosts(cell, positions, rlist)?;
-        let mut extended = Vec::with_capacity(n_local + ghost_source.len());
-        extended.extend_from_slice(positions);
-        for (&s, &shift) in ghost_source.iter().zip(&ghost_shift) {
-            let r = positions[s as usize];
-            extended.push([r[0] + shift[0], r[1] + shift[1], r[2] + shift[2]]);
-        }
         let mut list = NeighborList {
             kind,
             cutoff,
@@ -63,11 +63,16 @@ impl NeighborList {
             n_local,
             ghost_source,
             ghost_shift,
-            extended,
+            extended: Vec::new(),
             offsets: vec![0],
             neighbors: Vec::new(),
             reference: positions.to_vec(),
+            ghost_start: Vec::new(),
+            ghost_index: Vec::new(),
         };
+        list.index_ghosts();
+        list.extended.resize(n_local + list.ghost_source.len(), [0.0; 3]);
+        list.update_positions(positions);
         if !(cell.is_orthorhombic() && list.fill_pairs_aligned(cell, rlist)) {
             list.fill_pairs(rlist);
         }
@@ -107,22 +112,33 @@ impl NeighborList {
         let inv = size.map(|b| 1.0 / b);
         // Integer bin of every extended atom: locals by position, ghosts from their source and image.
         let mut coord: Vec<[i32; 3]> = Vec::with_capacity(n_ext);
-        for r in &self.extended[..n_local] {
-            coord.push([0, 1, 2].map(|k| floor_i64((r[k] - lo[k]) * inv[k]).clamp(-(1 << 30), 1 << 30) as i32));
-        }
-        for (g, &s) in self.ghost_source.iter().enumerate() {
-            let shift = self.ghost_shift[g];
-            let c = coord[s as usize];
-            coord.push([0, 1, 2].map(|k| if pbc[k] { (c[k] as i64 + (shift[k] / len[k]).round() as i64 * nb[k]) as i32 } else { c[k] }));
-        }
-        let mut cmin = [i64::MAX; 3];
-        let mut cmax = [i64::MIN; 3];
-        for c in &coord {
-            for k in 0..3 {
-                cmin[k] = cmin[k].min(c[k] as i64);
-                cmax[k] = cmax[k].max(c[k] as i64);
-            }
-        }
+        self.extended[..n_local]
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|r| [0, 1, 2].map(|k| floor_i64((r[k] - lo[k]) * inv[k]).clamp(-(1 << 30), 1 << 30) as i32))
+            .collect_into_vec(&mut coord);
+        let ghost_coord: Vec<[i32; 3]> = (&self.ghost_source[..], &self.ghost_shift[..])
+            .into_par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|(&s, shift)| {
+                let c = coord[s as usize];
+                [0, 1, 2].map(|k| if pbc[k] { (c[k] as i64 + (shift[k] / len[k]).round() as i64 * nb[k]) as i32 } else { c[k] })
+            })
+            .collect();
+        coord.extend_from_slice(&ghost_coord);
+        drop(ghost_coord);
+        let none = || ([i64::MAX; 3], [i64::MIN; 3]);
+        let (cmin, cmax) = coord
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .fold(none, |(mut mn, mut mx), c| {
+                for k in 0..3 {
+                    mn[k] = mn[k].min(c[k] as i64);
+                    mx[k] = mx[k].max(c[k] as i64);
+                }
+                (mn, mx)
+            })
+            .reduce(none, |a, b| ([0, 1, 2].map(|k| a.0[k].min(b.0[k])), [0, 1, 2].map(|k| a.1[k].max(b.1[k]))));
         let dims = [0, 1, 2].map(|k| (cmax[k] - cmin[k] + 1) as usize);
         let nbins = dims[0] as f64 * dims[1] as f64 * dims[2] as f64;
         if nbins > (4 * n_ext + 1000) as f64 {
@@ -243,14 +259,22 @@ impl NeighborList {
         let total: usize = parts.iter().map(|p| p.1.len()).sum();
         self.offsets = Vec::with_capacity(self.n_local + 1);
         self.offsets.push(0);
-        self.neighbors = Vec::with_capacity(total);
-        for (counts, neigh) in parts {
-            for c in counts {
+        for (counts, _) in &parts {
+            for &c in counts {
                 let last = *self.offsets.last().unwrap();
                 self.offsets.push(last + c as usize);
             }
-            self.neighbors.extend_from_slice(&neigh);
         }
+        // The neighbour entries are the bulk: copied in parallel, each part into its own slice.
+        self.neighbors = vec![0; total];
+        let mut rest = &mut self.neighbors[..];
+        let mut slots = Vec::with_capacity(parts.len());
+        for (_, neigh) in &parts {
+            let (head, tail) = rest.split_at_mut(neigh.len());
+            slots.push(head);
+            rest = tail;
+        }
+        slots.into_par_iter().zip(parts.par_iter()).for_each(|(dst, (_, src))| dst.copy_from_slice(src));
     }
 
     fn fill_pairs(&mut self, rlist: f64) {
@@ -284,6 +308,37 @@ impl NeighborList {
             neigh[before..].sort_unstable();
         });
         self.collect_parts(parts);
+    }
+
+    /// Inverse of `ghost_source` (counting sort, ghosts ascending per atom), so ghost values can be
+    /// folded onto their sources in parallel, atom by atom, in the same order as a serial loop.
+    fn index_ghosts(&mut self) {
+        let mut start = vec![0u32; self.n_local + 1];
+        for &s in &self.ghost_source {
+            start[s as usize + 1] += 1;
+        }
+        for i in 0..self.n_local {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut index = vec![0u32; self.ghost_source.len()];
+        for (g, &s) in self.ghost_source.iter().enumerate() {
+            index[fill[s as usize] as usize] = g as u32;
+            fill[s as usize] += 1;
+        }
+        self.ghost_start = start;
+        self.ghost_index = index;
+    }
+
+    /// Ghost numbers g (extended index `n_local + g`) that are images of local atom i, ascending.
+    #[inline]
+    pub fn ghosts_of(&self, i: usize) -> &[u32] {
+        &self.ghost_index[self.ghost_start[i] as usize..self.ghost_start[i + 1] as usize]
+    }
+
+    /// Neighbour entries of atoms 0..i for i in 0..=n_local (prefix sums of the list lengths).
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
     }
 
     /// Number of local (real) atoms.
@@ -325,12 +380,14 @@ impl NeighborList {
     /// Moves ghosts with their source atoms after the local atoms moved (no rebuild).
     pub fn update_positions(&mut self, positions: &[Vec3]) {
         debug_assert_eq!(positions.len(), self.n_local);
-        self.extended[..self.n_local].copy_from_slice(positions);
         let (local, ghosts) = self.extended.split_at_mut(self.n_local);
-        for ((g, &s), shift) in ghosts.iter_mut().zip(&self.ghost_source).zip(&self.ghost_shift) {
-            let r = local[s as usize];
-            *g = [r[0] + shift[0], r[1] + shift[1], r[2] + shift[2]];
-        }
+        local.par_chunks_mut(PAR_MIN).zip(positions.par_chunks(PAR_MIN)).for_each(|(l, p)| l.copy_from_slice(p));
+        (ghosts, &self.ghost_source[..], &self.ghost_shift[..]).into_par_iter().with_min_len(PAR_MIN).for_each(
+            |(g, &s, shift)| {
+                let r = positions[s as usize];
+                *g = [r[0] + shift[0], r[1] + shift[1], r[2] + shift[2]];
+            },
+        );
     }
 
     /// True when some atom moved more than half the skin since the build, so pairs may be missing.
@@ -346,14 +403,17 @@ impl NeighborList {
     }
 
     /// Adds ghost values (e.g. forces) onto their source atoms: `local[source(g)] += ghost[g]`.
+    /// Atoms in parallel; each atom adds its ghosts in ghost order (as a serial loop would).
     pub fn fold_ghosts(&self, values: &mut [Vec3]) {
         let (local, ghosts) = values.split_at_mut(self.n_local);
-        for (g, &s) in ghosts.iter().zip(&self.ghost_source) {
-            let l = &mut local[s as usize];
-            l[0] += g[0];
-            l[1] += g[1];
-            l[2] += g[2];
-        }
+        local.par_iter_mut().with_min_len(PAR_MIN).enumerate().for_each(|(i, l)| {
+            for &g in self.ghosts_of(i) {
+                let g = ghosts[g as usize];
+                l[0] += g[0];
+                l[1] += g[1];
+                l[2] += g[2];
+            }
+        });
     }
 }
 
@@ -410,8 +470,6 @@ fn make_ghosts(cell: &Cell, positions: &[Vec3], rlist: f64) -> Result<(Vec<u32>,
             "cutoff {rlist} Å needs about {images_per_atom:.0} periodic images per atom; the cell is too small for it"
         )));
     }
-    let mut sources = Vec::new();
-    let mut shifts = Vec::new();
     let range = |k: usize, s: f64| -> (i64, i64) {
         if !pbc[k] {
             return (0, 0);
@@ -419,25 +477,46 @@ fn make_ghosts(cell: &Cell, positions: &[Vec3], rlist: f64) -> Result<(Vec<u32>,
         // Images with -m ≤ s + n < 1 + m.
         ((-margin[k] - s).ceil() as i64, ((1.0 + margin[k] - s).ceil() as i64) - 1)
     };
-    for (i, &r) in positions.iter().enumerate() {
-        let s = cell.to_fractional(r);
-        let (a0, a1) = range(0, s[0]);
-        let (b0, b1) = range(1, s[1]);
-        let (c0, c1) = range(2, s[2]);
-        for a in a0..=a1 {
-            for b in b0..=b1 {
-                for c in c0..=c1 {
-                    if a == 0 && b == 0 && c == 0 {
-                        continue;
+    // Chunks of atoms in parallel, concatenated in atom order (the same ghosts as a serial loop).
+    let parts: Vec<(Vec<u32>, Vec<Vec3>)> = positions
+        .par_chunks(PAR_MIN)
+        .enumerate()
+        .map(|(chunk, rs)| {
+            let mut sources = Vec::new();
+            let mut shifts = Vec::new();
+            for (k, &r) in rs.iter().enumerate() {
+                let i = chunk * PAR_MIN + k;
+                let s = cell.to_fractional(r);
+                let (a0, a1) = range(0, s[0]);
+                let (b0, b1) = range(1, s[1]);
+                let (c0, c1) = range(2, s[2]);
+                for a in a0..=a1 {
+                    for b in b0..=b1 {
+                        for c in c0..=c1 {
+                            if a == 0 && b == 0 && c == 0 {
+                                continue;
+                            }
+                            sources.push(i as u32);
+                            shifts.push(cell.fractional_to_vector([a as f64, b as f64, c as f64]));
+                        }
                     }
-                    sources.push(i as u32);
-                    shifts.push(cell.fractional_to_vector([a as f64, b as f64, c as f64]));
+                }
+                if sources.len() > MAX_GHOSTS {
+                    break;
                 }
             }
-        }
-        if sources.len() > MAX_GHOSTS {
-            return Err(CoreError::InvalidSystem(format!("more than {MAX_GHOSTS} ghost atoms needed")));
-        }
+            (sources, shifts)
+        })
+        .collect();
+    let total: usize = parts.iter().map(|p| p.0.len()).sum();
+    if total > MAX_GHOSTS {
+        return Err(CoreError::InvalidSystem(format!("more than {MAX_GHOSTS} ghost atoms needed")));
+    }
+    let mut sources = Vec::with_capacity(total);
+    let mut shifts = Vec::with_capacity(total);
+    for (a, b) in parts {
+        sources.extend_from_slice(&a);
+        shifts.extend_from_slice(&b);
     }
     Ok((sources, shifts))
 }
@@ -653,6 +732,72 @@ mod tests {
         }
         pos[3][0] += 0.15;
         assert!(list.needs_rebuild(&pos));
+    }
+
+    /// Systems above the parallel grain (several chunks of ghosts, coordinates, list parts): the same list
+    /// for any thread count, ghosts indexed back to their sources, and sampled atoms' neighbours as by
+    /// brute force over periodic images.
+    #[test]
+    fn large_lists_match_across_threads_and_brute_force() {
+        use rand::{Rng, SeedableRng};
+        for (tilt, seed) in [(0.0, 11u64), (2.0, 12)] {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            let l = 22.0;
+            let cell = Cell::new([[l, 0.0, 0.0], [tilt, l, 0.0], [0.0, 0.5 * tilt, l]], [0.0; 3], [true, true, false]).unwrap();
+            let pos: Vec<Vec3> = (0..9000).map(|_| cell.to_cartesian([rng.gen(), rng.gen(), rng.gen()])).collect();
+            let build = |threads: usize, kind| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| NeighborList::build(&cell, &pos, 2.0, 0.3, kind).unwrap())
+            };
+            let (a, b) = (build(1, ListKind::Full), build(3, ListKind::Full));
+            assert_eq!((&a.offsets, &a.neighbors, &a.ghost_source), (&b.offsets, &b.neighbors, &b.ghost_source));
+            assert_eq!(a.extended, b.extended);
+            let half = build(3, ListKind::Half);
+            assert_eq!(half.pair_count() * 2, a.pair_count());
+            assert!(pos.len() > 2 * PAR_MIN && a.ghost_source.len() > PAR_MIN, "{} ghosts", a.ghost_source.len());
+            assert!(a.ghost_source.windows(2).all(|w| w[0] <= w[1]), "ghosts in atom order");
+            for i in 0..a.n_local() {
+                for &g in a.ghosts_of(i) {
+                    assert_eq!(a.ghost_sources()[g as usize] as usize, i);
+                }
+            }
+            assert_eq!((0..a.n_local()).map(|i| a.ghosts_of(i).len()).sum::<usize>(), a.ghost_source.len());
+            let ext = a.extended_positions();
+            for i in (0..pos.len()).step_by(181) {
+                let mut got: Vec<(usize, [i64; 3])> = a
+                    .neighbors_of(i)
+                    .iter()
+                    .map(|&j| (a.source(j as usize), sub(ext[j as usize], pos[i]).map(|x| (x * 1e6).round() as i64)))
+                    .collect();
+                got.sort();
+                let mut want = Vec::new();
+                for (j, &rj) in pos.iter().enumerate() {
+                    for sa in -1..=1 {
+                        for sb in -1..=1 {
+                            let shift = cell.fractional_to_vector([sa as f64, sb as f64, 0.0]);
+                            let d = sub([rj[0] + shift[0], rj[1] + shift[1], rj[2] + shift[2]], pos[i]);
+                            if (j != i || sa != 0 || sb != 0) && dot(d, d) < 2.3 * 2.3 {
+                                want.push((j, d.map(|x| (x * 1e6).round() as i64)));
+                            }
+                        }
+                    }
+                }
+                want.sort();
+                assert_eq!(got, want, "atom {i}");
+            }
+            // Folding ghost values: the parallel per-atom fold equals a serial loop over ghosts.
+            let values: Vec<Vec3> = (0..a.n_extended()).map(|k| [k as f64 * 0.5, 1.0, -(k as f64)]).collect();
+            let mut serial = values.clone();
+            for (g, &s) in a.ghost_sources().iter().enumerate() {
+                let v = values[a.n_local() + g];
+                for k in 0..3 {
+                    serial[s as usize][k] += v[k];
+                }
+            }
+            let mut folded = values.clone();
+            a.fold_ghosts(&mut folded);
+            assert_eq!(folded[..a.n_local()], serial[..a.n_local()]);
+        }
     }
 
     #[test]

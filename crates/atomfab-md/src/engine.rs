@@ -12,6 +12,10 @@ use crate::fix::{Fix, FixContext};
 use atomfab_core::units::Constants;
 use atomfab_core::{NeighborList, System, Vec3};
 use atomfab_potentials::{Output, Potential, Request};
+use rayon::prelude::*;
+
+/// Atoms per parallel task in the per-atom loops (smaller systems stay on one thread).
+const PAR_MIN: usize = 4096;
 
 /// Neighbour-list policy, as LAMMPS `neighbor SKIN bin` + `neigh_modify every N check yes/no`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -281,7 +285,8 @@ impl Md {
             let lo = cell.origin();
             let prd = [0, 1, 2].map(|k| cell.vectors()[k][k]);
             let hi = [0, 1, 2].map(|k| lo[k] + prd[k]);
-            for (r, img) in self.system.positions.iter_mut().zip(self.system.images.iter_mut()) {
+            let s = &mut self.system;
+            (s.positions.par_iter_mut(), s.images.par_iter_mut()).into_par_iter().with_min_len(PAR_MIN).for_each(|(r, img)| {
                 for k in 0..3 {
                     if !pbc[k] {
                         continue;
@@ -297,7 +302,7 @@ impl Md {
                         img[k] += 1;
                     }
                 }
-            }
+            });
         } else {
             self.system.wrap_positions();
         }
@@ -308,7 +313,7 @@ impl Md {
         // Free the old list first: peak memory holds one list, not two.
         self.list = None;
         let p = &self.system.positions;
-        if p.iter().flatten().any(|x| !x.is_finite()) {
+        if p.par_iter().with_min_len(PAR_MIN).any(|r| !r.iter().all(|x| x.is_finite())) {
             return Err(MdError::Unstable { step: self.step, message: "non-finite atom position".into() });
         }
         let list = NeighborList::build(
@@ -378,22 +383,21 @@ impl Md {
         }
         let dt = self.dt;
         {
+            // Per atom and element-wise, so threads change nothing in the result.
             let s = &mut self.system;
-            for i in 0..s.positions.len() {
-                if !self.integrated[i] {
-                    continue;
-                }
-                let dtfm = self.dtfm[i];
-                let f = s.forces[i];
-                let v = &mut s.velocities[i];
-                v[0] += dtfm * f[0];
-                v[1] += dtfm * f[1];
-                v[2] += dtfm * f[2];
-                let x = &mut s.positions[i];
-                x[0] += dt * v[0];
-                x[1] += dt * v[1];
-                x[2] += dt * v[2];
-            }
+            (s.positions.par_iter_mut(), s.velocities.par_iter_mut(), &s.forces, &self.dtfm, &self.integrated)
+                .into_par_iter()
+                .with_min_len(PAR_MIN)
+                .for_each(|(x, v, f, &dtfm, &integrate)| {
+                    if integrate {
+                        v[0] += dtfm * f[0];
+                        v[1] += dtfm * f[1];
+                        v[2] += dtfm * f[2];
+                        x[0] += dt * v[0];
+                        x[1] += dt * v[1];
+                        x[2] += dt * v[2];
+                    }
+                });
         }
         {
             let (mut ctx, fixes) = self.context();
@@ -423,17 +427,15 @@ impl Md {
         }
         {
             let s = &mut self.system;
-            for i in 0..s.velocities.len() {
-                let dtfm = self.dtfm[i];
-                if dtfm == 0.0 {
-                    continue;
-                }
-                let f = s.forces[i];
-                let v = &mut s.velocities[i];
-                v[0] += dtfm * f[0];
-                v[1] += dtfm * f[1];
-                v[2] += dtfm * f[2];
-            }
+            (s.velocities.par_iter_mut(), &s.forces, &self.dtfm).into_par_iter().with_min_len(PAR_MIN).for_each(
+                |(v, f, &dtfm)| {
+                    if dtfm != 0.0 {
+                        v[0] += dtfm * f[0];
+                        v[1] += dtfm * f[1];
+                        v[2] += dtfm * f[2];
+                    }
+                },
+            );
         }
         {
             let (mut ctx, fixes) = self.context();

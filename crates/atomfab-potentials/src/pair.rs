@@ -235,7 +235,7 @@ impl PairPotential {
         let nt = self.ntypes + 1;
         let eatom = request.per_atom_energy;
         let n_ext = x.len();
-        assert!(types.len() == n_ext && table.len() == nt * nt);
+        assert!((SINGLE || types.len() == n_ext) && table.len() == nt * nt);
         self.ws.run(|range, ch| {
             let f = &mut ch.f[..];
             assert_eq!(f.len(), n_ext);
@@ -305,8 +305,11 @@ impl Potential for PairPotential {
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output) {
         let n = self.ntypes as u32;
         let generic = self.generic;
-        // Species this potential does not know (e.g. in a hybrid) map to the inert last type.
-        extended_types(list, species, |s| if generic { 0 } else { s.min(n) }, &mut self.types);
+        // Species this potential does not know (e.g. in a hybrid) map to the inert last type; one generic
+        // pair on a half list needs no types at all.
+        if !(generic && list.kind == ListKind::Half) {
+            extended_types(list, species, |s| if generic { 0 } else { s.min(n) }, &mut self.types);
+        }
         self.ws.prepare(list, request);
         match (self.all_lj, self.all_morse, self.generic, list.kind == ListKind::Full) {
             (true, _, true, false) => self.run::<Lj, true, false>(list, request),

@@ -41,19 +41,28 @@ impl<X: Default + Send + Sync> Workspace<X> {
         let n = list.n_local();
         let n_ext = list.n_extended();
         let nchunks = rayon::current_num_threads().clamp(1, n.max(1));
-        // Balance by neighbour entries plus a constant per atom.
-        let total: usize = (0..n).map(|i| list.neighbors_of(i).len() + 4).sum();
+        // Balance by neighbour entries plus a constant per atom: chunk c ends at the first atom i past
+        // the previous end whose running sum acc(i) reaches c/nchunks of the total (binary search).
+        let offsets = list.offsets();
+        let acc = |i: usize| offsets[i + 1] + 4 * (i + 1);
+        let total = if n == 0 { 0 } else { acc(n - 1) };
         self.bounds.clear();
         let mut start = 0;
-        let mut acc = 0usize;
-        let mut c = 1;
-        for i in 0..n {
-            acc += list.neighbors_of(i).len() + 4;
-            if c < nchunks && acc * nchunks >= total * c {
-                self.bounds.push(start..i + 1);
-                start = i + 1;
-                c += 1;
+        for c in 1..nchunks {
+            let (mut a, mut b) = (start, n);
+            while a < b {
+                let m = (a + b) / 2;
+                if acc(m) * nchunks >= total * c {
+                    b = m;
+                } else {
+                    a = m + 1;
+                }
             }
+            if a >= n {
+                break;
+            }
+            self.bounds.push(start..a + 1);
+            start = a + 1;
         }
         self.bounds.push(start..n);
         while self.bounds.len() < nchunks {
@@ -105,11 +114,7 @@ impl<X: Default + Send + Sync> Workspace<X> {
                 }
             }
         });
-        let n = list.n_local();
-        let (local, ghosts) = out.split_at_mut(n);
-        for (g, &s) in ghosts.iter().zip(list.ghost_sources()) {
-            local[s as usize] += *g;
-        }
+        fold_scalars(list, out);
     }
 
     /// Sums the chunks into `forces` (local atoms, overwritten), the energy, the virial and the per-atom
@@ -175,21 +180,33 @@ impl<X: Default + Send + Sync> Workspace<X> {
         } else {
             out.virial = [0.0; 6];
         }
-        forces.copy_from_slice(&total[..n]);
-        for (g, &s) in total[n..].iter().zip(list.ghost_sources()) {
-            let l = &mut forces[s as usize];
-            l[0] += g[0];
-            l[1] += g[1];
-            l[2] += g[2];
-        }
+        // Each atom adds its ghosts in ghost order, as a serial loop over ghosts would.
+        forces.par_iter_mut().with_min_len(BLOCK).enumerate().for_each(|(i, l)| {
+            *l = total[i];
+            for &g in list.ghosts_of(i) {
+                let g = total[n + g as usize];
+                l[0] += g[0];
+                l[1] += g[1];
+                l[2] += g[2];
+            }
+        });
         if request.per_atom_energy {
+            // The buffer is zeroed again by the next `prepare`.
+            fold_scalars(list, &mut first.e_atom);
             out.per_atom_energy.clear();
             out.per_atom_energy.extend_from_slice(&first.e_atom[..n]);
-            for (g, &s) in first.e_atom[n..].iter().zip(list.ghost_sources()) {
-                out.per_atom_energy[s as usize] += *g;
-            }
         }
     }
+}
+
+/// Adds the ghost entries of `values` (length n_extended) onto their source atoms, in parallel over atoms.
+fn fold_scalars(list: &NeighborList, values: &mut [f64]) {
+    let (local, ghosts) = values.split_at_mut(list.n_local());
+    local.par_iter_mut().with_min_len(BLOCK).enumerate().for_each(|(i, l)| {
+        for &g in list.ghosts_of(i) {
+            *l += ghosts[g as usize];
+        }
+    });
 }
 
 /// Species of every extended atom: `map(species[source(a)])`, reusing `buf`.
