@@ -380,7 +380,6 @@ impl Eam {
             let rho = &mut ch.s[..];
             assert_eq!(rho.len(), n_ext);
             let near = &mut ch.extra;
-            near.kept.clear();
             for i in range {
                 let ti = types[i] as usize;
                 let cnt = near.gather::<SINGLE, FULL>(list, x, types, on, nt, cutsq, i);
@@ -407,12 +406,12 @@ impl Eam {
         });
     }
 
-    /// Forces and pair energy over the pairs the density pass kept (so the list kind no longer matters).
-    fn force_pass<const SINGLE: bool>(&mut self, list: &NeighborList, eatom: bool) {
+    fn force_pass<const SINGLE: bool, const FULL: bool>(&mut self, list: &NeighborList, eatom: bool) {
         let x = list.extended_positions();
         let (types, rhor, z2r, fp) = (&self.types, &self.rhor, &self.z2r, &self.fp);
-        let (t2r, t2z) = (&self.type2rhor, &self.type2z2r);
+        let (t2r, t2z, on) = (&self.type2rhor, &self.type2z2r, &self.pair_on);
         let nt = self.species.len() + 1;
+        let cutsq = self.cut * self.cut;
         let (rdr, nr) = (self.rdr, self.nr);
         let (r0, z0) = (&rhor[t2r[0]][..], &z2r[t2z[0]][..]); // single species: its own tables
         let n_ext = x.len();
@@ -421,13 +420,11 @@ impl Eam {
             let f = &mut ch.f[..];
             assert_eq!(f.len(), n_ext);
             let near = &mut ch.extra;
-            // Position in the density pass's record of kept entries (same chunk, same atoms, same order).
-            let mut cursor = 0;
             let mut energy = 0.0;
             for i in range {
                 let ti = types[i] as usize;
                 let fpi = fp[i];
-                let cnt = near.regather(list, x, i, &mut cursor);
+                let cnt = near.gather::<SINGLE, FULL>(list, x, types, on, nt, cutsq, i);
                 near.locate::<true>(cnt, rdr, nr);
                 let mut fi = [0.0; 3];
                 let pairs = near.j[..cnt].iter().zip(&near.d[..cnt]).zip(&near.m[..cnt]);
@@ -495,9 +492,6 @@ struct Near {
     p: Vec<f64>,
     /// 1/r (Å⁻¹); force pass only.
     recip: Vec<f64>,
-    /// One bit per neighbour-list entry of the chunk's atoms (64 per word, each atom starting a new
-    /// word): whether the density pass kept it, so the force pass visits only those entries.
-    kept: Vec<u64>,
 }
 
 impl Near {
@@ -529,8 +523,7 @@ impl Near {
         let xi = x[i];
         let ti = types[i] as usize;
         let mut cnt = 0;
-        let mut word = 0u64;
-        for (k, &j) in nb.iter().enumerate() {
+        for &j in nb {
             let ju = j as usize;
             // SAFETY: neighbour indices are < n_extended = x.len() = types.len() (callers assert), and
             // cnt ≤ the number of entries seen so far < nb.len() = js.len() = ds.len() = rs.len().
@@ -551,46 +544,7 @@ impl Near {
                 keep = keep && take_pair(list, x, i, ju);
             }
             cnt += keep as usize;
-            word |= (keep as u64) << (k % 64);
-            if k % 64 == 63 {
-                self.kept.push(word);
-                word = 0;
-            }
         }
-        if nb.len() % 64 != 0 {
-            self.kept.push(word);
-        }
-        cnt
-    }
-
-    /// As `gather` for the force pass, from the bits the density pass recorded for atom `i` (the next
-    /// atom after `cursor`, which advances past its words); returns cnt.
-    #[inline(always)]
-    fn regather(&mut self, list: &NeighborList, x: &[Vec3], i: usize, cursor: &mut usize) -> usize {
-        let nb = list.neighbors_of(i);
-        let words = nb.len().div_ceil(64);
-        let xi = x[i];
-        let mut cnt = 0;
-        for (w, &bits) in self.kept[*cursor..*cursor + words].iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                let k = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                // SAFETY: set bits lie below nb.len() (gather sets bit k for entry k only); neighbour
-                // indices are < n_extended = x.len(); cnt < number of set bits ≤ nb.len() ≤ the scratch
-                // lengths (resized by gather for this same atom).
-                let j = unsafe { *nb.get_unchecked(k) };
-                let xj = unsafe { *x.get_unchecked(j as usize) };
-                let (dx, dy, dz) = (xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]);
-                unsafe {
-                    *self.j.get_unchecked_mut(cnt) = j;
-                    *self.d.get_unchecked_mut(cnt) = [dx, dy, dz];
-                    *self.rsq.get_unchecked_mut(cnt) = dx * dx + dy * dy + dz * dz;
-                }
-                cnt += 1;
-            }
-        }
-        *cursor += words;
         cnt
     }
 
@@ -673,10 +627,11 @@ impl Potential for Eam {
         }
         self.rho = rho;
         let eatom = request.per_atom_energy;
-        if single {
-            self.force_pass::<true>(list, eatom);
-        } else {
-            self.force_pass::<false>(list, eatom);
+        match (single, list.kind == ListKind::Full) {
+            (true, false) => self.force_pass::<true, false>(list, eatom),
+            (false, false) => self.force_pass::<false, false>(list, eatom),
+            (true, true) => self.force_pass::<true, true>(list, eatom),
+            (false, true) => self.force_pass::<false, true>(list, eatom),
         }
         self.ws.finish(list, forces, request, out);
         // Fixed-order sum of the embedding energies (deterministic).
