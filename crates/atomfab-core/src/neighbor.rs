@@ -665,18 +665,24 @@ mod tests {
         (cell, pos)
     }
 
+    /// Full and half lists both hold exactly the brute-force pairs within cutoff + skin.
+    fn full_and_half_match_brute_force(cell: &Cell, pos: &[Vec3], cutoff: f64, skin: f64) -> Result<(), TestCaseError> {
+        let expected = brute_force(cell, pos, cutoff + skin);
+        let full = NeighborList::build(cell, pos, cutoff, skin, ListKind::Full).unwrap();
+        prop_assert_eq!(from_list(&full, false), expected.clone());
+        let half = NeighborList::build(cell, pos, cutoff, skin, ListKind::Half).unwrap();
+        prop_assert_eq!(half.pair_count() * 2, full.pair_count());
+        prop_assert_eq!(from_list(&half, true), expected);
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
         #[test]
         fn matches_brute_force(seed in 0u64..1_000_000, n in 1usize..40, tilt in 0.0f64..3.0,
                                px: bool, py: bool, pz: bool, cutoff in 0.5f64..7.0, skin in 0.0f64..1.0) {
             let (cell, pos) = random_case(seed, n, tilt, [px, py, pz]);
-            let expected = brute_force(&cell, &pos, cutoff + skin);
-            let full = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Full).unwrap();
-            prop_assert_eq!(from_list(&full, false), expected.clone());
-            let half = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Half).unwrap();
-            prop_assert_eq!(half.pair_count() * 2, full.pair_count());
-            prop_assert_eq!(from_list(&half, true), expected);
+            full_and_half_match_brute_force(&cell, &pos, cutoff, skin)?;
         }
     }
 
@@ -688,12 +694,7 @@ mod tests {
                                             pz: bool, cutoff in 0.5f64..7.0, skin in 0.0f64..1.0) {
             let (cell, pos) = random_case(seed, n, 0.0, [px, py, pz]);
             prop_assert!(cell.is_orthorhombic());
-            let expected = brute_force(&cell, &pos, cutoff + skin);
-            let full = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Full).unwrap();
-            prop_assert_eq!(from_list(&full, false), expected.clone());
-            let half = NeighborList::build(&cell, &pos, cutoff, skin, ListKind::Half).unwrap();
-            prop_assert_eq!(half.pair_count() * 2, full.pair_count());
-            prop_assert_eq!(from_list(&half, true), expected);
+            full_and_half_match_brute_force(&cell, &pos, cutoff, skin)?;
         }
     }
 
