@@ -23,6 +23,19 @@ fn config(fix: &str, steps: u64) -> MdConfig {
 
 const FIX: &str = r#"{ kind = "driven", group = "body", velocity = [1.0, 0.0, 0.0], free = [false, false, true], load = [0.0, 0.0, -1.0], damp = 0.5, spin = [0.0, 0.2, 0.0] }"#;
 
+/// Unweighted centre of the body's unwrapped positions (all atoms have one mass here).
+fn centre(md: &atomfab_md::Md) -> [f64; 3] {
+    let n = md.system.len();
+    let mut c = [0.0; 3];
+    for i in 0..n {
+        let r = md.system.unwrapped_position(i);
+        for k in 0..3 {
+            c[k] += r[k] / n as f64;
+        }
+    }
+    c
+}
+
 #[test]
 fn free_axis_follows_load_with_damping_and_driven_axis_follows_velocity() {
     let cfg = config(FIX, 3000);
@@ -30,26 +43,16 @@ fn free_axis_follows_load_with_damping_and_driven_axis_follows_velocity() {
     md.last_step = cfg.steps;
     md.setup().unwrap();
     let n = md.system.len();
-    let com = |md: &atomfab_md::Md| -> [f64; 3] {
-        let mut c = [0.0; 3];
-        for i in 0..n {
-            let r = md.system.unwrapped_position(i);
-            for k in 0..3 {
-                c[k] += r[k] / n as f64;
-            }
-        }
-        c
-    };
     let dist = |md: &atomfab_md::Md| -> Vec<f64> {
         let p: Vec<_> = (0..n).map(|i| md.system.unwrapped_position(i)).collect();
         (0..n).flat_map(|a| (0..n).map(move |b| (a, b))).map(|(a, b)| ((0..3).map(|k| (p[a][k] - p[b][k]).powi(2)).sum::<f64>()).sqrt()).collect()
     };
-    let (c0, d0) = (com(&md), dist(&md));
+    let (c0, d0) = (centre(&md), dist(&md));
     let first = md.system.unwrapped_position(0);
     for _ in 0..3000 {
         md.step(false).unwrap();
     }
-    let (c1, t, tau) = (com(&md), 3.0, 0.5);
+    let (c1, t, tau) = (centre(&md), 3.0, 0.5);
     // M dv/dt = F − M v/τ: v → v∞ = F τ / M; z(t) = −v∞ (t − τ (1 − e^{−t/τ})).
     let mass = 4.0 * 63.546;
     let ftm2v = 1.0 / 1.0364269e-4;
@@ -104,31 +107,20 @@ fn vibration_adds_to_the_driven_axes_and_is_refused_on_a_free_axis() {
     let mut md = build_engine(&cfg, build_system(&cfg).unwrap(), true).unwrap();
     md.last_step = cfg.steps;
     md.setup().unwrap();
-    let n = md.system.len();
-    let com = |md: &atomfab_md::Md| -> [f64; 3] {
-        let mut c = [0.0; 3];
-        for i in 0..n {
-            let r = md.system.unwrapped_position(i);
-            for k in 0..3 {
-                c[k] += r[k] / n as f64;
-            }
-        }
-        c
-    };
-    let c0 = com(&md);
+    let c0 = centre(&md);
     let w = 2.0 * std::f64::consts::PI * 0.8;
     for step in 1..=2000 {
         md.step(false).unwrap();
         if step % 37 == 0 {
             let t = step as f64 * 0.001;
-            let c = com(&md);
+            let c = centre(&md);
             // d_k = A_k (sin(ωt + φ_k) − sin φ_k) on the driven axes.
             let dx = -t + 0.5 * (w * t).sin();
             let dz = 0.3 * ((w * t + std::f64::consts::FRAC_PI_2).sin() - 1.0);
             assert!((c[0] - c0[0] - dx).abs() < 1e-9 && (c[2] - c0[2] - dz).abs() < 1e-9, "t = {t}: ({}, {}) vs ({dx}, {dz})", c[0] - c0[0], c[2] - c0[2]);
         }
     }
-    assert!(com(&md)[1] - c0[1] > 0.01, "the free axis still moves under its load");
+    assert!(centre(&md)[1] - c0[1] > 0.01, "the free axis still moves under its load");
     // A vibration on a free (load-controlled) axis has no prescribed motion to add to.
     let bad = r#"{ kind = "driven", group = "body", vibration = { amplitude = [0.0, 0.2, 0.0], frequency = 0.8 }, free = [false, true, false], load = [0.0, 0.1, 0.0], damp = 0.5 }"#;
     let cfg = config(bad, 10);
@@ -140,9 +132,8 @@ fn vibration_adds_to_the_driven_axes_and_is_refused_on_a_free_axis() {
 fn free_axis_is_held_until_release_then_follows_the_load() {
     // z free under a load, held for the first 1 ps (e.g. while a workpiece equilibrates under the tip).
     let fix = r#"{ kind = "driven", group = "body", velocity = [1.0, 0.0, 0.0], free = [false, false, true], load = [0.0, 0.0, -1.0], damp = 0.5, release = 1.0 }"#;
-    let cfg = config(fix, 3000);
+    let mut cfg = config(fix, 3000);
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = cfg;
     cfg.thermo.every = 50;
     run_md(&cfg, dir.path(), &mut |_| {}).unwrap();
     let thermo = std::fs::read_to_string(dir.path().join("thermo.csv")).unwrap();
