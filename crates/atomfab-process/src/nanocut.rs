@@ -173,14 +173,7 @@ pub fn role(r: atomfab_core::Vec3, fixed: f64, thermostat: f64) -> u8 {
 /// The MD run of a setup: writes the initial structure and potential file into `out_dir` and returns
 /// the `[md]` configuration that runs it (tool moving along −x at the cutting speed, optionally vibrating).
 pub fn md_config(cfg: &ProcessConfig, seed: u64, system: &System, setup: &CutSetup, p: &MaterialPreset, out_dir: &Path) -> Result<MdConfig, ProcessError> {
-    let vibration = cfg.assist.vibration.as_ref().map(|v| {
-        json!({
-            "amplitude": v.amplitude_nm.map(|a| a * NM),
-            "frequency": v.frequency_ghz * 1e-3,
-            "phase_deg": v.phase_deg,
-        })
-    });
-    let motion = json!({"kind": "move", "group": "tool", "velocity": [-setup.speed, 0.0, 0.0], "vibration": vibration});
+    let motion = json!({"kind": "move", "group": "tool", "velocity": [-setup.speed, 0.0, 0.0], "vibration": common::vibration_json(cfg)});
     common::md_config(cfg, seed, system, &setup.base, p, out_dir, vec![motion])
 }
 
