@@ -6,18 +6,16 @@
 //! - putative global minima of Au₅–Au₁₃, Cu₅–Cu₁₃ and Pt₁₃ from SciPy's basin hopping (make_gupta_minima.py),
 //!   which the search must reach.
 
-use atomfab_cluster::minimize::{lbfgs, LbfgsParams, LbfgsWorkspace};
+mod common;
+
 use atomfab_cluster::potential::{ClusterPotential, PotentialSpec};
 use atomfab_cluster::{search, SearchSettings, Target};
+use common::pts;
 
 fn load(name: &str) -> serde_json::Value {
     let path = format!("tests/fixtures/gupta/{name}");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
-}
-
-fn pts(v: &serde_json::Value) -> Vec<[f64; 3]> {
-    v.as_array().unwrap().iter().map(|p| [0, 1, 2].map(|a| p[a].as_f64().unwrap())).collect()
 }
 
 fn gupta(spec: &str) -> Box<dyn ClusterPotential> {
@@ -26,19 +24,10 @@ fn gupta(spec: &str) -> Box<dyn ClusterPotential> {
 
 /// L-BFGS to a tight gradient tolerance; returns the final energy and positions.
 fn relax(pot: &dyn ClusterPotential, start: &[[f64; 3]]) -> (f64, Vec<[f64; 3]>) {
-    let mut x: Vec<f64> = start.as_flattened().to_vec();
-    let mut g3 = vec![[0.0; 3]; start.len()];
-    let mut f = |v: &[f64], g: &mut [f64]| {
-        let p: Vec<[f64; 3]> = v.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
-        let e = pot.energy_gradient(&p, &mut g3);
-        g.copy_from_slice(g3.as_flattened());
-        e
-    };
-    let params = LbfgsParams { max_step: 0.1, grad_tol: 1e-7, max_iter: 20_000, max_rise: 0.0, ..Default::default() };
-    let r = lbfgs(&mut x, &mut f, &params, &mut LbfgsWorkspace::default(), &|| false);
+    let (r, x) = common::relax(pot, start, 1e-7, 20_000);
     // a gradient of 1e-7 eV/Å leaves the energy exact to ~1e-13 eV; rounding can stall L-BFGS not far below it
     assert!(r.rms_grad < 1e-6, "L-BFGS stopped at rms gradient {:e} eV/Å", r.rms_grad);
-    (r.energy, x.chunks(3).map(|c| [c[0], c[1], c[2]]).collect())
+    (r.energy, x)
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! L-BFGS and FIRE: convergence on a known function and agreement on an LJ cluster.
 
 use atomfab_cluster::minimize::{fire, lbfgs, FireParams, LbfgsParams, LbfgsWorkspace};
-use atomfab_cluster::potential::{ClusterPotential, LennardJones};
+use atomfab_cluster::potential::LennardJones;
+
+mod common;
 
 /// Extended Rosenbrock function, minimum 0 at (1, …, 1).
 fn rosenbrock(x: &[f64], g: &mut [f64]) -> f64 {
@@ -29,16 +31,6 @@ fn lbfgs_solves_rosenbrock() {
     assert!(r.evaluations < 400, "{r:?}");
 }
 
-fn lj_flat(pot: &LennardJones) -> impl FnMut(&[f64], &mut [f64]) -> f64 + '_ {
-    move |x: &[f64], g: &mut [f64]| {
-        let pos: Vec<[f64; 3]> = x.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
-        let mut gg = vec![[0.0; 3]; pos.len()];
-        let e = pot.energy_gradient(&pos, &mut gg);
-        g.copy_from_slice(gg.as_flattened());
-        e
-    }
-}
-
 #[test]
 fn lbfgs_and_fire_reach_the_same_lj13_icosahedron() {
     // icosahedron with centre, slightly distorted, relaxes to the LJ13 global minimum −44.326801 ε
@@ -53,9 +45,9 @@ fn lbfgs_and_fire_reach_the_same_lj13_icosahedron() {
     }
     let pot = LennardJones::reduced();
     let mut xl = x.clone();
-    let rl = lbfgs(&mut xl, &mut lj_flat(&pot), &LbfgsParams { grad_tol: 1e-8, ..Default::default() }, &mut LbfgsWorkspace::default(), &|| false);
+    let rl = lbfgs(&mut xl, &mut common::flat(&pot), &LbfgsParams { grad_tol: 1e-8, ..Default::default() }, &mut LbfgsWorkspace::default(), &|| false);
     let mut xf = x.clone();
-    let rf = fire(&mut xf, &mut lj_flat(&pot), &FireParams { grad_tol: 1e-8, ..Default::default() }, &|| false);
+    let rf = fire(&mut xf, &mut common::flat(&pot), &FireParams { grad_tol: 1e-8, ..Default::default() }, &|| false);
     assert!(rl.converged && rf.converged, "{rl:?} {rf:?}");
     assert!((rl.energy + 44.326801).abs() < 1e-6, "{rl:?}");
     assert!((rf.energy + 44.326801).abs() < 1e-6, "{rf:?}");

@@ -4,6 +4,9 @@ use atomfab_cluster::external::{parse_composition, SharedPotential};
 use atomfab_cluster::potential::ClusterPotential;
 use atomfab_cluster::seed::icosahedral_sites;
 
+mod common;
+use common::pts;
+
 fn symbols(comp: &str) -> Vec<String> {
     parse_composition(comp).unwrap().into_iter().flat_map(|(s, k)| std::iter::repeat_n(s, k)).collect()
 }
@@ -55,15 +58,10 @@ fn gradients_match_finite_differences() {
     assert!(w < 1e-6, "{w}");
 }
 
-
 #[test]
 fn minima_match_lammps_minimize() {
-    use atomfab_cluster::minimize::{lbfgs, LbfgsParams, LbfgsWorkspace};
     let text = std::fs::read_to_string("tests/fixtures/lammps_minima/lammps_minima.json").unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let pts = |v: &serde_json::Value| -> Vec<[f64; 3]> {
-        v.as_array().unwrap().iter().map(|p| [0, 1, 2].map(|a| p[a].as_f64().unwrap())).collect()
-    };
     for case in doc["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let syms: Vec<String> = case["symbols"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
@@ -72,19 +70,10 @@ fn minima_match_lammps_minimize() {
         let e_start = pot.energy(&start);
         let ref_start = case["lammps_start_energy"].as_f64().unwrap();
         assert!((e_start - ref_start).abs() < 1e-8, "{name}: start {e_start} vs LAMMPS {ref_start}");
-        let mut x: Vec<f64> = start.as_flattened().to_vec();
-        let mut g3 = vec![[0.0; 3]; start.len()];
-        let mut f = |v: &[f64], g: &mut [f64]| {
-            let p: Vec<[f64; 3]> = v.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
-            let e = pot.energy_gradient(&p, &mut g3);
-            g.copy_from_slice(g3.as_flattened());
-            e
-        };
-        let params = LbfgsParams { max_step: 0.1, grad_tol: 1e-9, max_iter: 100_000, max_rise: 0.0, ..Default::default() };
-        let r = lbfgs(&mut x, &mut f, &params, &mut LbfgsWorkspace::default(), &|| false);
+        let (r, x) = common::relax(&pot, &start, 1e-9, 100_000);
         let ref_min = case["lammps_min_energy"].as_f64().unwrap();
         let lmp = pts(&case["lammps_min_positions"]);
-        let dmax = lmp.iter().enumerate().map(|(i, p)| (0..3).map(|a| (p[a] - x[3 * i + a]).abs()).fold(0.0, f64::max)).fold(0.0, f64::max);
+        let dmax = lmp.iter().zip(&x).map(|(p, q)| (0..3).map(|a| (p[a] - q[a]).abs()).fold(0.0, f64::max)).fold(0.0, f64::max);
         println!("{name}: atomfab {:.9} eV, LAMMPS {ref_min:.9} eV, diff {:.1e} eV, max |Δx| {dmax:.1e} Å, rms grad {:.1e}", r.energy, r.energy - ref_min, r.rms_grad);
         assert!((r.energy - ref_min).abs() < 1e-6, "{name}: {} vs LAMMPS {ref_min}", r.energy);
         assert!(dmax < 1e-3, "{name}: positions differ by {dmax} Å");
