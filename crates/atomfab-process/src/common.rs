@@ -77,6 +77,20 @@ pub fn vibration_json(cfg: &ProcessConfig) -> Value {
     }
 }
 
+/// Largest downward excursion of the `[assist.vibration]` z motion below the prescribed path, nm:
+/// d = A (sin(ωt + φ) − sin φ) reaches −|A| − A sin φ.
+pub fn vibration_down_nm(cfg: &ProcessConfig) -> f64 {
+    cfg.assist.vibration.as_ref().map_or(0.0, |v| {
+        let a = v.amplitude_nm[2];
+        (a.abs() + a * v.phase_deg[2].to_radians().sin()).max(0.0)
+    })
+}
+
+/// Describes `[assist.vibration]` for the report (None without one).
+pub fn describe_vibration(cfg: &ProcessConfig) -> Option<String> {
+    cfg.assist.vibration.as_ref().map(|v| format!("amplitude {:?} nm, {} GHz, phase {:?}°", v.amplitude_nm, v.frequency_ghz, v.phase_deg))
+}
+
 /// Rejects recipe sections that belong to another kind (contradictory keys), naming them.
 pub fn only_sections(cfg: &ProcessConfig, allowed: &[&str]) -> Result<(), ProcessError> {
     for (name, present) in cfg.kind_sections() {

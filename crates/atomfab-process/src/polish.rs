@@ -150,7 +150,7 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, SlideSetup, MaterialPreset)
         load_ramp: pc.load_ramp_ps,
         damping: pc.damping_ps,
         // Raised by the z vibration's downward reach (depth control only).
-        gap: (pc.start_gap_nm + scratch::vibration_down_nm(cfg)) * NM,
+        gap: (pc.start_gap_nm + common::vibration_down_nm(cfg)) * NM,
         slide_time,
         spin: [0.0, -pc.rolling * speed / radius, 0.0],
         start_xy: [0.5 * work.length, 0.5 * work.width],
@@ -317,7 +317,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
         sa_after_nm: fin.sa_nm,
         sq_after_nm: fin.sq_nm,
         per_pass: per_pass_records,
-        vibration: scratch::describe_vibration(cfg),
+        vibration: common::describe_vibration(cfg),
     };
     let grades = evaluate::grades(cfg, &ev, &|name| match name {
         "removed_atoms" => Some((figures.removed_atoms as f64, Dim::Number)),

@@ -250,7 +250,7 @@ impl Slide {
 pub fn validate_slide(cfg: &ProcessConfig, section: &str, depth_nm: Option<f64>, load_nn: Option<f64>, speed: f64, body_key: &str, body: &Indenter, gap_nm: f64, load_ramp_ps: f64, damping_ps: f64) -> Result<(), ProcessError> {
     let w = &cfg.workpiece;
     // A z vibration reaches this far below the prescribed depth (nm).
-    let down = vibration_down_nm(cfg);
+    let down = common::vibration_down_nm(cfg);
     match (depth_nm, load_nn) {
         (Some(_), Some(_)) => return bad(&format!("{section}.load_nn"), format!("give either {section}.depth_nm (depth control) or {section}.load_nn (load control), not both")),
         (None, None) => return bad(section, format!("needs {section}.depth_nm (depth control) or {section}.load_nn (load control)")),
@@ -302,20 +302,6 @@ pub fn validate_slide(cfg: &ProcessConfig, section: &str, depth_nm: Option<f64>,
         }
     }
     Ok(())
-}
-
-/// Largest downward excursion of the `[assist.vibration]` z motion below the prescribed path, nm:
-/// d = A (sin(ωt + φ) − sin φ) reaches −|A| − A sin φ.
-pub fn vibration_down_nm(cfg: &ProcessConfig) -> f64 {
-    cfg.assist.vibration.as_ref().map_or(0.0, |v| {
-        let a = v.amplitude_nm[2];
-        (a.abs() + a * v.phase_deg[2].to_radians().sin()).max(0.0)
-    })
-}
-
-/// Describes `[assist.vibration]` for the report (None without one).
-pub fn describe_vibration(cfg: &ProcessConfig) -> Option<String> {
-    cfg.assist.vibration.as_ref().map(|v| format!("amplitude {:?} nm, {} GHz, phase {:?}°", v.amplitude_nm, v.frequency_ghz, v.phase_deg))
 }
 
 /// The `[process.indenter]` body (Å, radians).
@@ -410,7 +396,7 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, SlideSetup, MaterialPreset)
         load_ramp: s.load_ramp_ps,
         damping: s.damping_ps,
         // Raised by the z vibration's downward reach, so that the tip never touches before it indents.
-        gap: (s.start_gap_nm + vibration_down_nm(cfg)) * NM,
+        gap: (s.start_gap_nm + common::vibration_down_nm(cfg)) * NM,
         slide_time: length / speed,
         spin: [0.0; 3],
         // Centred: the groove runs from L/2 + length/2 to L/2 − length/2 in the middle of the width.
@@ -643,7 +629,7 @@ pub fn run(cfg: &ProcessConfig, seed: u64, recipe_text: &str, out_dir: &Path, re
         profile: prof.iter().enumerate().map(|(j, z)| (j as f64 * pixel * 1e9, (z - level) * 1e9)).collect(),
         equilibrate_ps: slide.equilibrate,
         reference_level_nm: level * 1e9,
-        vibration: describe_vibration(cfg),
+        vibration: common::describe_vibration(cfg),
     };
     let grades = evaluate::grades(cfg, &ev, &|name| match name {
         "groove_depth" => Some((figures.groove_depth_nm * 1e-9, Dim::Length)),
