@@ -1,47 +1,16 @@
 //! End-to-end nanocutting runs on a small Si workpiece (CI-sized): outputs, determinism, consistency
 //! of the report's numbers with the metrology of the written surface file, and bad input.
 
-use atomfab_process::{run, ProcessConfig};
+use atomfab_process::ProcessConfig;
 use std::path::Path;
 
-const SMALL: &str = r#"
-kind = "nanocutting"
-material = "Si"
-temperature = 300
-spec = ["Sq <= 0.5 nm", "damage_depth <= 2 nm"]
-[workpiece]
-size_nm = [4.4, 2.2, 2.5]
-fixed_nm = 0.3
-thermostat_nm = 0.5
-[tool]
-rake_deg = 0
-clearance_deg = 10
-edge_radius_nm = 0.3
-size_nm = [1.5, 2.5]
-[cut]
-depth_nm = 0.5
-speed_m_per_s = 1000
-length_nm = 2.2
-start_gap_nm = 0.2
-[output]
-thermo_every = 20
-checkpoint_every = 0
-pixel_nm = 0.1
-"#;
-
-fn config(text: &str) -> ProcessConfig {
-    toml::from_str(text).unwrap()
-}
-
-fn run_into(dir: &Path, cfg: &ProcessConfig) -> atomfab_process::ProcessSummary {
-    run(cfg, 5, SMALL, dir, false, &mut |_| {}).unwrap()
-}
+mod common;
+use common::{config, edit, run_recipe, SI_CUT};
 
 #[test]
 fn small_si_cut_produces_chip_forces_surface_and_report() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(SMALL);
-    let s = run_into(dir.path(), &cfg);
+    let s = run_recipe(dir.path(), SI_CUT, 5);
     for f in ["summary.json", "report.html", "thermo.csv", "final.xyz", "trajectory.dump", "machined_surface.gwy", "machined_surface.txt"] {
         assert!(dir.path().join(f).exists(), "{f} written");
     }
@@ -56,10 +25,9 @@ fn small_si_cut_produces_chip_forces_surface_and_report() {
 
 #[test]
 fn same_seed_same_summary() {
-    let cfg = config(SMALL);
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    run_into(a.path(), &cfg);
-    run_into(b.path(), &cfg);
+    run_recipe(a.path(), SI_CUT, 5);
+    run_recipe(b.path(), SI_CUT, 5);
     let read = |d: &Path| std::fs::read_to_string(d.join("summary.json")).unwrap();
     assert_eq!(read(a.path()), read(b.path()));
 }
@@ -67,8 +35,7 @@ fn same_seed_same_summary() {
 #[test]
 fn small_cu_cut_uses_eam_and_cna() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(&SMALL.replace("material = \"Si\"", "material = \"Cu\""));
-    let s = run(&cfg, 3, SMALL, dir.path(), false, &mut |_| {}).unwrap();
+    let s = run_recipe(dir.path(), &edit(SI_CUT, &[("material = \"Si\"", "material = \"Cu\"")]), 3);
     assert!(s.figures.removal.as_ref().unwrap().chip_atoms > 0, "a chip forms");
     assert!(s.damage.method.contains("common neighbour"));
     assert!(s.damage.counts.iter().any(|(name, n)| name == "FCC" && *n > 0), "crystalline fcc below the surface");
@@ -84,10 +51,9 @@ fn bad_recipes_name_the_key_before_running() {
         ("spec = [\"Sq <= 0.5 nm\", \"damage_depth <= 2 nm\"]", "spec = [\"Sq <= banana\"]", "spec"),
     ];
     for (from, to, key) in cases {
-        let text = SMALL.replace(from, to);
-        assert_ne!(text, SMALL, "{from}");
+        let text = edit(SI_CUT, &[(from, to)]);
         let err = atomfab_process::nanocut::validate(&config(&text)).unwrap_err().to_string();
         assert!(err.contains(key), "{to}: {err}");
     }
-    assert!(toml::from_str::<ProcessConfig>(&SMALL.replace("material = \"Si\"", "material = \"Unobtainium\"")).is_err());
+    assert!(toml::from_str::<ProcessConfig>(&edit(SI_CUT, &[("material = \"Si\"", "material = \"Unobtainium\"")])).is_err());
 }

@@ -2,36 +2,12 @@
 //! exactly the work the system gains (sign, units and summed atoms of the force are right), and Si
 //! cutting leaves an amorphous layer under the machined surface and a chip of about the removed volume.
 
-use atomfab_process::{run, ProcessConfig};
+mod common;
+use common::{column, config, edit, run_recipe, SI_CUT};
 
-/// CI-sized Si cut; forces sampled every step so the work integral is exact to the time step.
-const SI: &str = r#"
-kind = "nanocutting"
-material = "Si"
-temperature = 300
-[workpiece]
-size_nm = [4.4, 2.2, 2.5]
-fixed_nm = 0.3
-thermostat_nm = 0.5
-[tool]
-rake_deg = 0
-clearance_deg = 10
-edge_radius_nm = 0.3
-size_nm = [1.5, 2.5]
-[cut]
-depth_nm = 0.5
-speed_m_per_s = 1000
-length_nm = 2.2
-start_gap_nm = 0.2
-[output]
-thermo_every = 1
-checkpoint_every = 0
-"#;
-
-fn column(csv: &str, name: &str) -> Vec<f64> {
-    let mut lines = csv.lines();
-    let k = lines.next().unwrap().split(',').position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
-    lines.map(|l| l.split(',').nth(k).unwrap().parse().unwrap()).collect()
+/// The CI-sized Si cut with forces sampled every step, so that the work integral is exact to the time step.
+fn si_cut_every_step() -> String {
+    edit(SI_CUT, &[("thermo_every = 20", "thermo_every = 1")])
 }
 
 /// Mean of the LAMMPS cutting forces (nN) recorded for `recipe` in tests/fixtures/si_cut_lammps.
@@ -50,9 +26,10 @@ fn lammps_mean_cutting_force_nn(recipe: &str) -> f64 {
 
 #[test]
 fn si_cut_energy_balance_amorphous_layer_and_chip() {
-    let cfg: ProcessConfig = toml::from_str(SI).unwrap();
+    let text = si_cut_every_step();
+    let cfg = config(&text);
     let dir = tempfile::tempdir().unwrap();
-    let s = run(&cfg, 5, SI, dir.path(), false, &mut |_| {}).unwrap();
+    let s = run_recipe(dir.path(), &text, 5);
 
     // Work of the tool on the workpiece, W = ∫ F_x v dt (the tool moves along −x at v and the force of
     // the workpiece on it points along +x), must equal the gain of the conserved energy (total energy

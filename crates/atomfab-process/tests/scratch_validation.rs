@@ -4,33 +4,18 @@
 //! Sci. 280, 751 (2013)), and the friction coefficient is at least the geometric ploughing value of a
 //! sphere (adhesion and the chip only add to it). A 4,500-atom, 5,800-step system (13 s of CPU here).
 
-use atomfab_process::{run, ProcessConfig};
+mod common;
+use common::{edit, run_recipe, CU_SCRATCH};
 
-const CU_SCRATCH: &str = r#"
-kind = "scratching"
-material = "Cu"
-temperature = 300
-[workpiece]
-size_nm = [5.0, 3.3, 3.0]
-fixed_nm = 0.3
-thermostat_nm = 0.4
-[indenter]
-shape = "sphere"
-radius_nm = 1.0
-[scratch]
-depth_nm = 0.7
-speed_m_per_s = 1000
-length_nm = 2.0
-[output]
-thermo_every = 20
-checkpoint_every = 0
-"#;
+/// The CI scratch of slide.rs made deeper: R = 1 nm, 0.7 nm deep, in a 5.0 × 3.3 × 3.0 nm slab.
+fn deep_scratch() -> String {
+    edit(CU_SCRATCH, &[("size_nm = [4.8, 3.3, 2.0]", "size_nm = [5.0, 3.3, 3.0]"), ("radius_nm = 0.8", "radius_nm = 1.0"), ("depth_nm = 0.35", "depth_nm = 0.7")])
+}
 
 #[test]
 fn cu_scratch_leaves_stacking_faults_and_ploughs() {
-    let cfg: ProcessConfig = toml::from_str(CU_SCRATCH).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let s = run(&cfg, 7, CU_SCRATCH, dir.path(), false, &mut |_| {}).unwrap();
+    let s = run_recipe(dir.path(), &deep_scratch(), 7);
     let sc = s.figures.scratch.as_ref().unwrap();
     // Thermal noise at 300 K labels well under 0.1 % of fcc atoms HCP (< 5 of these 4,200); a stacking
     // fault plane across the 3.3 nm wide slab holds ~100 atoms. 20 HCP atoms therefore mean at least

@@ -1,30 +1,11 @@
 //! Scratching and polishing end to end on CI-sized Cu workpieces: outputs, force balance under load
 //! control, determinism, and bad recipes rejected before any simulation with the offending key named.
 
-use atomfab_process::{run, validate, ProcessConfig};
+use atomfab_process::{validate, ProcessConfig};
 use std::path::Path;
 
-/// Depth-controlled scratch with a spherical indenter (R = 0.8 nm, 0.35 nm deep, 2 nm long).
-const SCRATCH: &str = r#"
-kind = "scratching"
-material = "Cu"
-temperature = 300
-spec = ["groove_depth >= 0.05 nm", "Sq <= 1 nm"]
-[workpiece]
-size_nm = [4.8, 3.3, 2.0]
-fixed_nm = 0.3
-thermostat_nm = 0.4
-[indenter]
-shape = "sphere"
-radius_nm = 0.8
-[scratch]
-depth_nm = 0.35
-speed_m_per_s = 1000
-length_nm = 2.0
-[output]
-thermo_every = 20
-checkpoint_every = 0
-"#;
+mod common;
+use common::{column, config, edit, run_recipe, CU_SCRATCH};
 
 /// Load-controlled, rolling polishing over two passes with a lateral offset.
 const POLISH: &str = r#"
@@ -58,18 +39,10 @@ frequency_ghz = 200
 phase_deg = [0.0, 0.0, 90.0]
 "#;
 
-fn config(text: &str) -> ProcessConfig {
-    toml::from_str(text).unwrap()
-}
-
-fn run_into(dir: &Path, text: &str, seed: u64) -> atomfab_process::ProcessSummary {
-    run(&config(text), seed, text, dir, false, &mut |_| {}).unwrap()
-}
-
 #[test]
 fn scratch_measures_forces_friction_groove_and_is_deterministic() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let s = run_into(a.path(), SCRATCH, 4);
+    let s = run_recipe(a.path(), CU_SCRATCH, 4);
     for f in ["summary.json", "report.html", "thermo.csv", "final.xyz", "machined_surface.gwy"] {
         assert!(a.path().join(f).exists(), "{f} written");
     }
@@ -86,7 +59,7 @@ fn scratch_measures_forces_friction_groove_and_is_deterministic() {
     assert!(html.contains("Forces on the indenter while sliding") && html.contains("Track cross-section"));
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(a.path().join("summary.json")).unwrap()).unwrap();
     assert!(json["scratch"]["friction_coefficient"].is_number() && json.get("removal").is_none());
-    run_into(b.path(), SCRATCH, 4);
+    run_recipe(b.path(), CU_SCRATCH, 4);
     let read = |d: &Path| std::fs::read_to_string(d.join("summary.json")).unwrap();
     assert_eq!(read(a.path()), read(b.path()), "same seed, same summary");
 }
@@ -94,7 +67,7 @@ fn scratch_measures_forces_friction_groove_and_is_deterministic() {
 #[test]
 fn polish_under_load_records_each_pass() {
     let dir = tempfile::tempdir().unwrap();
-    let s = run_into(dir.path(), POLISH, 2);
+    let s = run_recipe(dir.path(), POLISH, 2);
     let p = s.figures.polish.as_ref().unwrap();
     assert_eq!(p.per_pass.len(), 3, "before + 2 passes");
     assert_eq!(p.per_pass[0].displaced_atoms, 0, "nothing displaced before polishing");
@@ -111,16 +84,16 @@ fn polish_under_load_records_each_pass() {
 #[test]
 fn bad_slide_recipes_name_the_key_before_running() {
     let cases = [
-        (SCRATCH, "radius_nm = 0.8", "radius_nm = 3.0", "indenter.radius_nm"),
-        (SCRATCH, "depth_nm = 0.35", "depth_nm = 1.5", "scratch.depth_nm"),
-        (SCRATCH, "speed_m_per_s = 1000", "speed_m_per_s = 0", "scratch.speed_m_per_s"),
-        (SCRATCH, "depth_nm = 0.35", "load_nn = -5", "scratch.load_nn"),
-        (SCRATCH, "depth_nm = 0.35", "depth_nm = 0.35\nload_nn = 20", "scratch.load_nn"),
-        (SCRATCH, "depth_nm = 0.35", "", "scratch"),
-        (SCRATCH, "length_nm = 2.0", "length_nm = 3.5", "scratch.length_nm"),
-        (SCRATCH, "length_nm = 2.0", "length_nm = 1.0", "scratch.length_nm"),
-        (SCRATCH, "shape = \"sphere\"", "shape = \"cone\"", "indenter.half_angle_deg"),
-        (SCRATCH, "[scratch]", "[cut]\ndepth_nm = 0.5\nspeed_m_per_s = 1\nlength_nm = 1\n[scratch]", "cut"),
+        (CU_SCRATCH, "radius_nm = 0.8", "radius_nm = 3.0", "indenter.radius_nm"),
+        (CU_SCRATCH, "depth_nm = 0.35", "depth_nm = 1.5", "scratch.depth_nm"),
+        (CU_SCRATCH, "speed_m_per_s = 1000", "speed_m_per_s = 0", "scratch.speed_m_per_s"),
+        (CU_SCRATCH, "depth_nm = 0.35", "load_nn = -5", "scratch.load_nn"),
+        (CU_SCRATCH, "depth_nm = 0.35", "depth_nm = 0.35\nload_nn = 20", "scratch.load_nn"),
+        (CU_SCRATCH, "depth_nm = 0.35", "", "scratch"),
+        (CU_SCRATCH, "length_nm = 2.0", "length_nm = 3.5", "scratch.length_nm"),
+        (CU_SCRATCH, "length_nm = 2.0", "length_nm = 1.0", "scratch.length_nm"),
+        (CU_SCRATCH, "shape = \"sphere\"", "shape = \"cone\"", "indenter.half_angle_deg"),
+        (CU_SCRATCH, "[scratch]", "[cut]\ndepth_nm = 0.5\nspeed_m_per_s = 1\nlength_nm = 1\n[scratch]", "cut"),
         (POLISH, "radius_nm = 0.7", "radius_nm = 2.0", "abrasive.radius_nm"),
         (POLISH, "load_nn = 10", "load_nn = 0", "polish.load_nn"),
         (POLISH, "load_nn = 10", "load_nn = 10\ndepth_nm = 0.2", "polish.load_nn"),
@@ -128,44 +101,40 @@ fn bad_slide_recipes_name_the_key_before_running() {
         (POLISH, "passes = 2", "passes = 0", "polish.passes"),
         (POLISH, "rolling = 0.5", "rolling = 1.5", "polish.rolling"),
         (POLISH, "[abrasive]\nradius_nm = 0.7\n", "", "abrasive"),
-        (SCRATCH, "length_nm = 2.0", "length_nm = 2.0\nequilibrate_ps = -1", "scratch.equilibrate_ps"),
+        (CU_SCRATCH, "length_nm = 2.0", "length_nm = 2.0\nequilibrate_ps = -1", "scratch.equilibrate_ps"),
         // Vibration: a z amplitude under load control (the height is free), a period under 20 steps, an
         // x sweep wider than the workpiece, a z reach that buries the tip, a non-finite phase.
-        (SCRATCH, "depth_nm = 0.35", "load_nn = 10", "assist.vibration.amplitude_nm"),
+        (CU_SCRATCH, "depth_nm = 0.35", "load_nn = 10", "assist.vibration.amplitude_nm"),
         (POLISH, "[output]", "[assist.vibration]\namplitude_nm = [0.0, 0.0, 0.1]\nfrequency_ghz = 100\n[output]", "assist.vibration.amplitude_nm"),
-        (SCRATCH, "frequency_ghz = 200", "frequency_ghz = 60000", "assist.vibration.frequency_ghz"),
-        (SCRATCH, "amplitude_nm = [0.1, 0.0, 0.05]", "amplitude_nm = [2.0, 0.0, 0.05]", "assist.vibration.amplitude_nm"),
-        (SCRATCH, "amplitude_nm = [0.1, 0.0, 0.05]", "amplitude_nm = [0.1, 0.0, 0.6]", "scratch.depth_nm"),
-        (SCRATCH, "phase_deg = [0.0, 0.0, 90.0]", "phase_deg = [0.0, 0.0, nan]", "assist.vibration.phase_deg"),
-        (SCRATCH, "frequency_ghz = 200", "frequency_ghz = -5", "assist.vibration"),
+        (CU_SCRATCH, "frequency_ghz = 200", "frequency_ghz = 60000", "assist.vibration.frequency_ghz"),
+        (CU_SCRATCH, "amplitude_nm = [0.1, 0.0, 0.05]", "amplitude_nm = [2.0, 0.0, 0.05]", "assist.vibration.amplitude_nm"),
+        (CU_SCRATCH, "amplitude_nm = [0.1, 0.0, 0.05]", "amplitude_nm = [0.1, 0.0, 0.6]", "scratch.depth_nm"),
+        (CU_SCRATCH, "phase_deg = [0.0, 0.0, 90.0]", "phase_deg = [0.0, 0.0, nan]", "assist.vibration.phase_deg"),
+        (CU_SCRATCH, "frequency_ghz = 200", "frequency_ghz = -5", "assist.vibration"),
     ];
     for (base, from, to, key) in cases {
-        let base = if base == SCRATCH && !to.contains("[assist") { format!("{SCRATCH}{VIBRATION}") } else { base.to_string() };
-        let text = base.replacen(from, to, 1);
-        assert_ne!(text, base, "{from}");
+        let base = if base == CU_SCRATCH && !to.contains("[assist") { format!("{CU_SCRATCH}{VIBRATION}") } else { base.to_string() };
+        let text = edit(&base, &[(from, to)]);
         let err = validate(&config(&text)).unwrap_err().to_string();
         assert!(err.contains(key), "{to:?}: {err}");
     }
     // Unknown keys fail at parse time (deny_unknown_fields).
-    assert!(toml::from_str::<ProcessConfig>(&SCRATCH.replace("length_nm = 2.0", "length = 1.2")).is_err());
+    assert!(toml::from_str::<ProcessConfig>(&edit(CU_SCRATCH, &[("length_nm = 2.0", "length = 1.2")])).is_err());
 }
 
 /// Columns of thermo.csv by name.
 fn thermo_columns(dir: &Path, names: &[&str]) -> Vec<Vec<f64>> {
     let text = std::fs::read_to_string(dir.join("thermo.csv")).unwrap();
-    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    let idx: Vec<usize> = names.iter().map(|n| header.iter().position(|h| h == n).unwrap()).collect();
-    let rows: Vec<Vec<f64>> = text.lines().skip(1).map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
-    idx.iter().map(|&i| rows.iter().map(|r| r[i]).collect()).collect()
+    names.iter().map(|n| column(&text, n)).collect()
 }
 
 #[test]
 fn vibration_assisted_scratch_tip_follows_the_vibration() {
     // Depth control with a short equilibration: held 0.5 ps, down to 0.35 nm, 2 nm along −x at 10 Å/ps,
     // with the elliptical vibration on top from t = 0.
-    let text = format!("{}{VIBRATION}", SCRATCH.replace("length_nm = 2.0", "length_nm = 2.0\nequilibrate_ps = 0.5"));
+    let text = format!("{}{VIBRATION}", edit(CU_SCRATCH, &[("length_nm = 2.0", "length_nm = 2.0\nequilibrate_ps = 0.5")]));
     let dir = tempfile::tempdir().unwrap();
-    let s = run_into(dir.path(), &text, 3);
+    let s = run_recipe(dir.path(), &text, 3);
     let c = thermo_columns(dir.path(), &["time", "driven_dx", "driven_dy", "driven_dz"]);
     // The z vibration reaches 2 × 0.05 nm below its path, so the tip starts that much higher:
     // gap 0.2 + 0.1 nm, then descends 3 + 3.5 Å at 10 Å/ps.
