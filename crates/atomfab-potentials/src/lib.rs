@@ -5,7 +5,8 @@
 //! atom; it writes forces on local atoms (ghost contributions folded back onto their source atoms).
 //!
 //! Styles: `pair` (Lennard-Jones, Morse, per species pair), `eam` (LAMMPS funcfl/setfl files, LAMMPS
-//! splines), `tersoff` (LAMMPS `.tersoff` files), `tersoff/zbl` (`.tersoff.zbl` files), `zbl` (universal
+//! splines), `tersoff` (LAMMPS `.tersoff` files), `tersoff/zbl` (`.tersoff.zbl` files), `sw` and `sw/zbl`
+//! (LAMMPS `.sw` files, optionally joined to ZBL), `zbl` (universal
 //! screened nuclear repulsion with LAMMPS' switching), `hybrid` (parts on species pairs, summed). Build one from a
 //! spec string with [`from_spec`] (grammar in [`spec`]) and map a system's species with [`species_indices`].
 //! Every force loop runs on rayon with one accumulation buffer per thread chunk, so results are
@@ -22,6 +23,7 @@ pub mod pair;
 mod parallel;
 mod reader;
 pub mod spec;
+pub mod sw;
 pub mod tersoff;
 pub mod zbl;
 
@@ -29,6 +31,7 @@ pub use eam::Eam;
 pub use error::PotentialError;
 pub use hybrid::{Hybrid, Part};
 pub use spec::{from_spec, resolve_file};
+pub use sw::{StillingerWeber, SwParams, SwZbl};
 pub use tersoff::{Tersoff, TersoffParams, ZblParams};
 pub use zbl::Zbl;
 pub use pair::{PairForm, PairParams, PairPotential};

@@ -7,6 +7,9 @@
 //! eam/alloy:Cu_mishin1.eam.alloy[:Cu[,Ni]]              EAM setfl file; the elements to use (default: all)
 //! tersoff:SiC.tersoff:Si,C                              Tersoff file with the elements to use
 //! tersoff/zbl:SiC.tersoff.zbl:Si,C                      Tersoff/ZBL file (LAMMPS tersoff/zbl) with the elements
+//! sw:Si.sw:Si                                          Stillinger-Weber file (LAMMPS sw) with the elements
+//! sw/zbl:Si.sw:Si:zblcut=0.95,zblexpscale=14            SW with its two-body term joined to ZBL by the Fermi
+//!                                                       switch of tersoff/zbl (centre Å, steepness 1/Å)
 //! zbl:inner=3,outer=4[:Si,Ar]                           ZBL repulsion switched off over [inner, outer] Å (LAMMPS
 //!                                                       zbl); Z from the element symbols (or NAME=Z); in a
 //!                                                       hybrid the elements default to those of its @pairs
@@ -24,6 +27,7 @@ use crate::eam::Eam;
 use crate::hybrid::{Hybrid, Part};
 use crate::inert::Inert;
 use crate::pair::{PairForm, PairParams, PairPotential};
+use crate::sw::{StillingerWeber, SwZbl};
 use crate::tersoff::Tersoff;
 use crate::zbl::Zbl;
 use crate::{Potential, PotentialError};
@@ -34,7 +38,7 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
     let spec = spec.trim();
     let err = |message: String| PotentialError::Spec { spec: spec.to_string(), message };
     let (style, rest) = spec.split_once(':').ok_or_else(|| {
-        err("expected STYLE:ARGS with STYLE one of lj, morse, zbl, eam, eam/alloy, tersoff, tersoff/zbl, hybrid".into())
+        err("expected STYLE:ARGS with STYLE one of lj, morse, zbl, eam, eam/alloy, tersoff, tersoff/zbl, sw, sw/zbl, hybrid".into())
     })?;
     match style {
         "lj" | "morse" => Ok(Box::new(pair_from_args(style, rest).map_err(err)?)),
@@ -65,6 +69,10 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
             let path = resolve_file(file.trim())?;
             Ok(Box::new(Tersoff::from_zbl_file(&path, &names(elems))?))
         }
+        "sw" | "sw/zbl" => Ok(Box::new(sw_from_args(style, rest).map_err(|e| match e {
+            SwArgError::Spec(m) => err(m),
+            SwArgError::Potential(p) => p,
+        })?)),
         "zbl" => Ok(Box::new(zbl_from_args(rest, None).map_err(err)?)),
         "hybrid" => {
             let mut parts = Vec::new();
@@ -144,9 +152,43 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Potential>, PotentialError> {
             Ok(Box::new(Hybrid::new(parts).map_err(err)?))
         }
         other => Err(err(format!(
-            "unknown style '{other}', expected one of lj, morse, zbl, eam, eam/alloy, tersoff, tersoff/zbl, hybrid"
+            "unknown style '{other}', expected one of lj, morse, zbl, eam, eam/alloy, tersoff, tersoff/zbl, sw, sw/zbl, hybrid"
         ))),
     }
+}
+
+enum SwArgError {
+    Spec(String),
+    Potential(PotentialError),
+}
+
+/// `FILE:EL1[,EL2...]` for sw; `FILE:EL1[,EL2...]:zblcut=R,zblexpscale=S` for sw/zbl.
+fn sw_from_args(style: &str, args: &str) -> Result<StillingerWeber, SwArgError> {
+    let usage = if style == "sw" { "expected sw:FILE:EL1[,EL2...]" } else { "expected sw/zbl:FILE:EL1[,EL2...]:zblcut=R,zblexpscale=S" };
+    let mut fields = args.splitn(3, ':');
+    let (file, elems, kv) = (fields.next().unwrap_or(""), fields.next(), fields.next());
+    let elems = elems.map(names).filter(|e| !e.is_empty()).ok_or_else(|| SwArgError::Spec(usage.into()))?;
+    let path = resolve_file(file.trim()).map_err(SwArgError::Potential)?;
+    let sw = StillingerWeber::from_file(&path, &elems).map_err(SwArgError::Potential)?;
+    if style == "sw" {
+        return match kv {
+            None => Ok(sw),
+            Some(_) => Err(SwArgError::Spec(format!("{usage} (ZBL keys need sw/zbl)"))),
+        };
+    }
+    let (mut cut, mut scale) = (None, None);
+    for item in kv.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (k, v) = item.split_once('=').ok_or_else(|| SwArgError::Spec(format!("expected KEY=VALUE, found '{item}'")))?;
+        let x: f64 = v.trim().parse().map_err(|_| SwArgError::Spec(format!("{}: expected a number, found '{}'", k.trim(), v.trim())))?;
+        match k.trim() {
+            "zblcut" => cut = Some(x),
+            "zblexpscale" => scale = Some(x),
+            other => return Err(SwArgError::Spec(format!("unknown key '{other}' for sw/zbl, expected zblcut (Å), zblexpscale (1/Å)"))),
+        }
+    }
+    let cut = cut.ok_or_else(|| SwArgError::Spec(format!("missing key 'zblcut' (Å): {usage}")))?;
+    let expscale = scale.ok_or_else(|| SwArgError::Spec(format!("missing key 'zblexpscale' (1/Å): {usage}")))?;
+    sw.with_zbl(SwZbl { cut, expscale }).map_err(SwArgError::Potential)
 }
 
 fn names(list: &str) -> Vec<String> {

@@ -211,12 +211,36 @@ fn hybrid_tersoff_zbl_with_zbl_ar() {
     check("hybrid_tersoff_zbl_ar", pot, &["Si", "Ar"], METAL_NKTV2P);
 }
 
+#[test]
+fn sw_si_slab() {
+    check("sw_si", spec("sw:Si.sw:Si"), &["Si"], METAL_NKTV2P);
+}
+
+#[test]
+fn sw_two_elements_triclinic() {
+    check("sw_sige_triclinic", spec("sw:SiGe_test.sw:Si,Ge"), &["Si", "Ge"], METAL_NKTV2P);
+    // Species order of the spec differs from the LAMMPS type order: same physics.
+    check("sw_sige_triclinic", spec("sw:SiGe_test.sw:Ge,Si"), &["Si", "Ge"], METAL_NKTV2P);
+}
+
+#[test]
+fn sw_gan() {
+    check("sw_gan", spec("sw:GaN.sw:Ga,N"), &["Ga", "N"], METAL_NKTV2P);
+}
+
+#[test]
+fn hybrid_sw_with_zbl_ar() {
+    let pot = spec("hybrid:sw:Si.sw:Si;zbl:inner=3.0,outer=4.0@Ar-Si,Ar-Ar");
+    check("hybrid_sw_zbl_ar", pot, &["Si", "Ar"], METAL_NKTV2P);
+}
+
 /// Same thread count → bitwise identical results; other thread counts → equal to rounding.
 #[test]
 fn deterministic_per_thread_count() {
     for (name, s, types) in [
         ("tersoff_sic_triclinic", "tersoff:SiC.tersoff:Si,C", &["Si", "C"][..]),
         ("eam_cuni_alloy", "eam/alloy:CuNi.eam.alloy:Cu,Ni", &["Cu", "Ni"][..]),
+        ("sw_sige_triclinic", "sw:SiGe_test.sw:Si,Ge", &["Si", "Ge"][..]),
         ("hybrid_sic", "hybrid:tersoff:Si.tersoff:Si;tersoff:SiC.tersoff:C;morse:d0=0.435,alpha=4.6487,r0=1.9475,cutoff=4.0@Si-C", &["Si", "C"][..]),
     ] {
         let data = read_data(&fixture_dir(name).join("data.lmp"));
