@@ -36,12 +36,24 @@ pub struct NeighborList {
     ghost_shift: Vec<Vec3>,
     /// Positions of local atoms followed by ghosts (Å); refreshed by `update_positions`.
     extended: Vec<Vec3>,
+    /// Neighbour entries of atoms 0..i (prefix sums of the list lengths), i in 0..=n_local.
     offsets: Vec<usize>,
-    neighbors: Vec<u32>,
+    /// Neighbour entries of atoms in consecutive chunks of `1 << part_shift` atoms, one part per chunk:
+    /// parts are filled in parallel and keep their capacity across rebuilds (no copy into one array,
+    /// no fresh pages to fault in at every rebuild).
+    parts: Vec<Vec<u32>>,
+    part_shift: u32,
+    /// Positions of local atoms at the last build (Å).
     reference: Vec<Vec3>,
-    /// Ghosts of each local atom (ghost numbers, ascending): `ghost_index[ghost_start[i]..ghost_start[i + 1]]`.
+    /// Ghosts of local atom i are ghost numbers `ghost_start[i]..ghost_start[i + 1]` (ghosts are created
+    /// in atom order).
     ghost_start: Vec<u32>,
-    ghost_index: Vec<u32>,
+    /// Rebuild scratch, kept so rebuilds do not allocate: integer bins of extended atoms, bin starts,
+    /// extended atoms in bin order and their positions.
+    coord: Vec<[i32; 3]>,
+    bin_start: Vec<u32>,
+    order: Vec<u32>,
+    bpos: Vec<Vec3>,
 }
 
 impl NeighborList {
@@ -53,30 +65,62 @@ impl NeighborList {
                 "neighbour cutoff {cutoff} and skin {skin} must be finite, cutoff > 0 and skin ≥ 0"
             )));
         }
-        let rlist = cutoff + skin;
-        let n_local = positions.len();
-        let (ghost_source, ghost_shift) = make_ghosts(cell, positions, rlist)?;
         let mut list = NeighborList {
             kind,
             cutoff,
             skin,
-            n_local,
-            ghost_source,
-            ghost_shift,
+            n_local: 0,
+            ghost_source: Vec::new(),
+            ghost_shift: Vec::new(),
             extended: Vec::new(),
             offsets: vec![0],
-            neighbors: Vec::new(),
-            reference: positions.to_vec(),
-            ghost_start: Vec::new(),
-            ghost_index: Vec::new(),
+            parts: Vec::new(),
+            part_shift: 0,
+            reference: Vec::new(),
+            ghost_start: vec![0],
+            coord: Vec::new(),
+            bin_start: Vec::new(),
+            order: Vec::new(),
+            bpos: Vec::new(),
         };
-        list.index_ghosts();
-        list.extended.resize(n_local + list.ghost_source.len(), [0.0; 3]);
-        list.update_positions(positions);
-        if !(cell.is_orthorhombic() && list.fill_pairs_aligned(cell, rlist)) {
-            list.fill_pairs(rlist);
-        }
+        list.rebuild(cell, positions)?;
         Ok(list)
+    }
+
+    /// Rebuilds the list for new positions (and possibly a new atom count) with the same cutoff, skin
+    /// and kind, reusing this list's memory. The result equals `build` on the same input. On error the
+    /// list is left empty (no atoms).
+    pub fn rebuild(&mut self, cell: &Cell, positions: &[Vec3]) -> Result<(), CoreError> {
+        let rlist = self.cutoff + self.skin;
+        if let Err(e) = make_ghosts(cell, positions, rlist, &mut self.ghost_source, &mut self.ghost_shift) {
+            self.clear();
+            return Err(e);
+        }
+        let n_local = positions.len();
+        self.n_local = n_local;
+        self.reference.resize(n_local, [0.0; 3]);
+        self.reference.par_chunks_mut(PAR_MIN).zip(positions.par_chunks(PAR_MIN)).for_each(|(r, p)| r.copy_from_slice(p));
+        self.index_ghosts();
+        self.extended.resize(n_local + self.ghost_source.len(), [0.0; 3]);
+        self.update_positions(positions);
+        if !(cell.is_orthorhombic() && self.fill_pairs_aligned(cell, rlist)) {
+            self.fill_pairs(rlist);
+        }
+        Ok(())
+    }
+
+    /// An empty list (no atoms), keeping its memory.
+    fn clear(&mut self) {
+        self.n_local = 0;
+        self.ghost_source.clear();
+        self.ghost_shift.clear();
+        self.extended.clear();
+        self.reference.clear();
+        self.offsets.clear();
+        self.offsets.push(0);
+        self.parts.clear();
+        self.ghost_start.clear();
+        self.ghost_start.push(0);
     }
 
     /// Orthorhombic cells: bins whose size divides each periodic length, so a ghost's bin is its source's
@@ -88,8 +132,9 @@ impl NeighborList {
         let n_local = self.n_local;
         let n_ext = self.extended.len();
         if n_local == 0 {
-            self.offsets = vec![0];
-            self.neighbors.clear();
+            self.offsets.clear();
+            self.offsets.push(0);
+            self.parts.clear();
             return true;
         }
         let pbc = cell.pbc();
@@ -111,22 +156,21 @@ impl NeighborList {
         let reach = [0, 1, 2].map(|k| ((rlist * (1.0 + 1e-9)) / size[k]).ceil() as i64);
         let inv = size.map(|b| 1.0 / b);
         // Integer bin of every extended atom: locals by position, ghosts from their source and image.
-        let mut coord: Vec<[i32; 3]> = Vec::with_capacity(n_ext);
-        self.extended[..n_local]
-            .par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|r| [0, 1, 2].map(|k| floor_i64((r[k] - lo[k]) * inv[k]).clamp(-(1 << 30), 1 << 30) as i32))
-            .collect_into_vec(&mut coord);
-        let ghost_coord: Vec<[i32; 3]> = (&self.ghost_source[..], &self.ghost_shift[..])
-            .into_par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|(&s, shift)| {
-                let c = coord[s as usize];
-                [0, 1, 2].map(|k| if pbc[k] { (c[k] as i64 + (shift[k] / len[k]).round() as i64 * nb[k]) as i32 } else { c[k] })
-            })
-            .collect();
-        coord.extend_from_slice(&ghost_coord);
-        drop(ghost_coord);
+        let coord = &mut self.coord;
+        coord.resize(n_ext, [0; 3]);
+        let (local_coord, ghost_coord) = coord.split_at_mut(n_local);
+        local_coord.par_iter_mut().zip(&self.extended[..n_local]).with_min_len(PAR_MIN).for_each(|(c, r)| {
+            *c = [0, 1, 2].map(|k| floor_i64((r[k] - lo[k]) * inv[k]).clamp(-(1 << 30), 1 << 30) as i32)
+        });
+        let local_coord = &*local_coord;
+        (ghost_coord, &self.ghost_source[..], &self.ghost_shift[..]).into_par_iter().with_min_len(PAR_MIN).for_each(
+            |(g, &s, shift)| {
+                let c = local_coord[s as usize];
+                *g = [0, 1, 2]
+                    .map(|k| if pbc[k] { (c[k] as i64 + (shift[k] / len[k]).round() as i64 * nb[k]) as i32 } else { c[k] });
+            },
+        );
+        let coord = &*coord;
         let none = || ([i64::MAX; 3], [i64::MIN; 3]);
         let (cmin, cmax) = coord
             .par_iter()
@@ -150,31 +194,23 @@ impl NeighborList {
             (c[0] * dims[1] + c[1]) * dims[2] + c[2]
         };
         // Counting sort of extended atoms by bin, with a copy of their positions in bin order.
-        let mut start = vec![0u32; nbins + 1];
-        for c in &coord {
-            start[bin(c.map(i64::from)) + 1] += 1;
-        }
-        for b in 0..nbins {
-            start[b + 1] += start[b];
-        }
-        let mut fill = start.clone();
-        let mut order = vec![0u32; n_ext];
-        let mut bpos = vec![[0.0; 3]; n_ext];
-        for (a, c) in coord.iter().enumerate() {
-            let b = bin(c.map(i64::from));
-            let slot = fill[b] as usize;
-            order[slot] = a as u32;
-            bpos[slot] = self.extended[a];
-            fill[b] += 1;
-        }
+        counting_sort(
+            n_ext,
+            nbins,
+            |a| bin(coord[a].map(i64::from)),
+            &self.extended,
+            &mut self.bin_start,
+            &mut self.order,
+            &mut self.bpos,
+        );
         let rlist2 = rlist * rlist;
         let slack = 1e-7 * rlist;
         let extended = &self.extended;
         let ghost_source = &self.ghost_source;
         let ghost_shift = &self.ghost_shift;
         let half = self.kind == ListKind::Half;
-        let (start, order, bpos, coord) = (&start, &order, &bpos, &coord);
-        let parts = chunked_lists(n_local, |i, neigh| {
+        let (start, order, bpos) = (&self.bin_start, &self.order, &self.bpos);
+        self.part_shift = chunked_lists(n_local, &mut self.parts, &mut self.offsets, |i, neigh| {
             let ri = extended[i];
             let ci = coord[i].map(i64::from);
             // Distance from ri to the slab of bins at offset o along axis k (0 inside), less a slack.
@@ -251,36 +287,15 @@ impl NeighborList {
             }
             // Neighbours come out in bin order, already spatially regular for the force loops.
         });
-        self.collect_parts(parts);
         true
-    }
-
-    fn collect_parts(&mut self, parts: Vec<(Vec<u32>, Vec<u32>)>) {
-        let total: usize = parts.iter().map(|p| p.1.len()).sum();
-        self.offsets = Vec::with_capacity(self.n_local + 1);
-        self.offsets.push(0);
-        for (counts, _) in &parts {
-            for &c in counts {
-                let last = *self.offsets.last().unwrap();
-                self.offsets.push(last + c as usize);
-            }
-        }
-        // The neighbour entries are the bulk: copied in parallel, each part into its own slice.
-        self.neighbors = vec![0; total];
-        let mut rest = &mut self.neighbors[..];
-        let mut slots = Vec::with_capacity(parts.len());
-        for (_, neigh) in &parts {
-            let (head, tail) = rest.split_at_mut(neigh.len());
-            slots.push(head);
-            rest = tail;
-        }
-        slots.into_par_iter().zip(parts.par_iter()).for_each(|(dst, (_, src))| dst.copy_from_slice(src));
     }
 
     fn fill_pairs(&mut self, rlist: f64) {
         let n_local = self.n_local;
         if n_local == 0 {
-            self.offsets = vec![0];
+            self.offsets.clear();
+            self.offsets.push(0);
+            self.parts.clear();
             return;
         }
         let bins = Bins::new(&self.extended, rlist);
@@ -289,7 +304,7 @@ impl NeighborList {
         let ghost_source = &self.ghost_source;
         let ghost_shift = &self.ghost_shift;
         let kind = self.kind;
-        let parts = chunked_lists(n_local, |i, neigh| {
+        self.part_shift = chunked_lists(n_local, &mut self.parts, &mut self.offsets, |i, neigh| {
             let before = neigh.len();
             let ri = extended[i];
             bins.for_each_near(ri, |j| {
@@ -307,33 +322,27 @@ impl NeighborList {
             // Sorted neighbours make memory access regular in the force loops.
             neigh[before..].sort_unstable();
         });
-        self.collect_parts(parts);
     }
 
-    /// Inverse of `ghost_source` (counting sort, ghosts ascending per atom), so ghost values can be
+    /// Start of each local atom's ghosts (ghosts are in atom order: `make_ghosts`), so ghost values can be
     /// folded onto their sources in parallel, atom by atom, in the same order as a serial loop.
     fn index_ghosts(&mut self) {
-        let mut start = vec![0u32; self.n_local + 1];
+        debug_assert!(self.ghost_source.windows(2).all(|w| w[0] <= w[1]));
+        let start = &mut self.ghost_start;
+        start.clear();
+        start.resize(self.n_local + 1, 0);
         for &s in &self.ghost_source {
             start[s as usize + 1] += 1;
         }
         for i in 0..self.n_local {
             start[i + 1] += start[i];
         }
-        let mut fill = start.clone();
-        let mut index = vec![0u32; self.ghost_source.len()];
-        for (g, &s) in self.ghost_source.iter().enumerate() {
-            index[fill[s as usize] as usize] = g as u32;
-            fill[s as usize] += 1;
-        }
-        self.ghost_start = start;
-        self.ghost_index = index;
     }
 
     /// Ghost numbers g (extended index `n_local + g`) that are images of local atom i, ascending.
     #[inline]
-    pub fn ghosts_of(&self, i: usize) -> &[u32] {
-        &self.ghost_index[self.ghost_start[i] as usize..self.ghost_start[i + 1] as usize]
+    pub fn ghosts_of(&self, i: usize) -> std::ops::Range<usize> {
+        self.ghost_start[i] as usize..self.ghost_start[i + 1] as usize
     }
 
     /// Neighbour entries of atoms 0..i for i in 0..=n_local (prefix sums of the list lengths).
@@ -352,7 +361,9 @@ impl NeighborList {
     /// Neighbour indices of local atom i (into the extended array).
     #[inline]
     pub fn neighbors_of(&self, i: usize) -> &[u32] {
-        &self.neighbors[self.offsets[i]..self.offsets[i + 1]]
+        let c = i >> self.part_shift;
+        let base = self.offsets[c << self.part_shift];
+        &self.parts[c][self.offsets[i] - base..self.offsets[i + 1] - base]
     }
     /// Local atom that extended index j is (an image of).
     #[inline]
@@ -374,7 +385,12 @@ impl NeighborList {
     }
     /// Total number of stored neighbour entries.
     pub fn pair_count(&self) -> usize {
-        self.neighbors.len()
+        self.offsets[self.n_local]
+    }
+
+    /// Positions of local atoms at the last build (Å): the reference of `needs_rebuild`.
+    pub fn build_positions(&self) -> &[Vec3] {
+        &self.reference
     }
 
     /// Moves ghosts with their source atoms after the local atoms moved (no rebuild).
@@ -407,8 +423,8 @@ impl NeighborList {
     pub fn fold_ghosts(&self, values: &mut [Vec3]) {
         let (local, ghosts) = values.split_at_mut(self.n_local);
         local.par_iter_mut().with_min_len(PAR_MIN).enumerate().for_each(|(i, l)| {
-            for &g in self.ghosts_of(i) {
-                let g = ghosts[g as usize];
+            for g in self.ghosts_of(i) {
+                let g = ghosts[g];
                 l[0] += g[0];
                 l[1] += g[1];
                 l[2] += g[2];
@@ -417,28 +433,109 @@ impl NeighborList {
     }
 }
 
-/// ⌊x⌋ as an integer without a libm call (x86-64 baseline has no rounding instruction).
-#[inline]
-/// Builds the neighbours of local atoms 0..n_local in parallel chunks: `near(i, out)` appends atom i's
-/// neighbours to `out`. Returns per chunk (neighbour count of each atom, the neighbours), in atom order.
-fn chunked_lists(n_local: usize, near: impl Fn(usize, &mut Vec<u32>) + Sync) -> Vec<(Vec<u32>, Vec<u32>)> {
-    let chunk = 2048.max(n_local / (4 * rayon::current_num_threads().max(1)) + 1);
-    (0..n_local.div_ceil(chunk))
-        .into_par_iter()
-        .map(|c| {
-            let (first, last) = (c * chunk, ((c + 1) * chunk).min(n_local));
-            let mut counts = Vec::with_capacity(last - first);
-            let mut neigh = Vec::with_capacity((last - first) * 32);
-            for i in first..last {
-                let before = neigh.len();
-                near(i, &mut neigh);
-                counts.push((neigh.len() - before) as u32);
-            }
-            (counts, neigh)
+/// Builds the neighbours of local atoms 0..n_local in parallel chunks of a power-of-two size, one part
+/// per chunk (`parts`, reused): `near(i, out)` appends atom i's neighbours to `out`. Fills `offsets`
+/// with the global prefix sums and returns log2 of the chunk size.
+fn chunked_lists(
+    n_local: usize,
+    parts: &mut Vec<Vec<u32>>,
+    offsets: &mut Vec<usize>,
+    near: impl Fn(usize, &mut Vec<u32>) + Sync,
+) -> u32 {
+    let chunk = (n_local / (4 * rayon::current_num_threads().max(1)) + 1).next_power_of_two().max(2048);
+    let nchunks = n_local.div_ceil(chunk);
+    parts.resize_with(nchunks, Vec::new);
+    parts.truncate(nchunks);
+    offsets.resize(n_local + 1, 0);
+    offsets[0] = 0;
+    // Each part's end offsets first, relative to the part.
+    parts.par_iter_mut().zip(offsets[1..].par_chunks_mut(chunk)).enumerate().for_each(|(c, (neigh, ends))| {
+        neigh.clear();
+        for (k, end) in ends.iter_mut().enumerate() {
+            near(c * chunk + k, neigh);
+            *end = neigh.len();
+        }
+        // Growth by doubling can leave up to half the capacity unused; keep a modest margin for the
+        // next rebuild instead.
+        let margin = neigh.len() / 16 + 64;
+        if neigh.capacity() > neigh.len() + 4 * margin {
+            neigh.shrink_to(neigh.len() + margin);
+        }
+    });
+    let mut base = 0;
+    let bases: Vec<usize> = parts
+        .iter()
+        .map(|p| {
+            base += p.len();
+            base - p.len()
         })
-        .collect()
+        .collect();
+    offsets[1..].par_chunks_mut(chunk).zip(bases).for_each(|(ends, b)| ends.iter_mut().for_each(|e| *e += b));
+    chunk.trailing_zeros()
 }
 
+/// Stable counting sort of extended atoms by bin (`bin_of(a)` < nbins), in parallel blocks: `start`
+/// gets the nbins + 1 bin starts, `order` the atoms in bin order and `bpos` their positions. Blocks
+/// of atoms count and scatter independently; the result equals the serial sort.
+fn counting_sort(
+    n_ext: usize,
+    nbins: usize,
+    bin_of: impl Fn(usize) -> usize + Sync,
+    positions: &[Vec3],
+    start: &mut Vec<u32>,
+    order: &mut Vec<u32>,
+    bpos: &mut Vec<Vec3>,
+) {
+    let nblocks = rayon::current_num_threads().clamp(1, n_ext.div_ceil(PAR_MIN).max(1));
+    let block = n_ext.div_ceil(nblocks).max(1);
+    // Per block: its count in each bin, then turned into its first slot in each bin.
+    let mut slots: Vec<Vec<u32>> = (0..nblocks)
+        .into_par_iter()
+        .map(|b| {
+            let mut count = vec![0u32; nbins];
+            for a in b * block..((b + 1) * block).min(n_ext) {
+                count[bin_of(a)] += 1;
+            }
+            count
+        })
+        .collect();
+    start.clear();
+    start.resize(nbins + 1, 0);
+    let mut next = 0u32;
+    for bin in 0..nbins {
+        start[bin] = next;
+        for s in slots.iter_mut() {
+            let c = s[bin];
+            s[bin] = next;
+            next += c;
+        }
+    }
+    start[nbins] = next;
+    order.resize(n_ext, 0);
+    bpos.resize(n_ext, [0.0; 3]);
+    let (order_ptr, bpos_ptr) = (SyncPtr(order.as_mut_ptr()), SyncPtr(bpos.as_mut_ptr()));
+    slots.par_iter_mut().enumerate().for_each(|(b, slot)| {
+        let (order_ptr, bpos_ptr) = (&order_ptr, &bpos_ptr);
+        for a in b * block..((b + 1) * block).min(n_ext) {
+            let bin = bin_of(a);
+            let k = slot[bin] as usize;
+            slot[bin] += 1;
+            // SAFETY: every slot k < n_ext is handed to exactly one atom (each block owns its own
+            // consecutive slots within every bin), so the writes are disjoint and in bounds.
+            unsafe {
+                *order_ptr.0.add(k) = a as u32;
+                *bpos_ptr.0.add(k) = positions[a];
+            }
+        }
+    });
+}
+
+/// A raw pointer shared by the blocks of `counting_sort`, which write disjoint elements.
+struct SyncPtr<T>(*mut T);
+unsafe impl<T: Send> Sync for SyncPtr<T> {}
+
+/// ⌊x⌋ as an integer without a libm call (x86-64 baseline has no rounding instruction).
+#[inline]
 fn floor_i64(x: f64) -> i64 {
     let t = x as i64;
     t - ((t as f64) > x) as i64
@@ -459,8 +556,15 @@ fn keep_half(i: usize, j: usize, n_local: usize, ghost_source: &[u32], ghost_shi
     d[0] > 0.0 || (d[0] == 0.0 && (d[1] > 0.0 || (d[1] == 0.0 && d[2] > 0.0)))
 }
 
-/// Images of local atoms within `rlist` of the cell along periodic axes.
-fn make_ghosts(cell: &Cell, positions: &[Vec3], rlist: f64) -> Result<(Vec<u32>, Vec<Vec3>), CoreError> {
+/// Fills `sources` and `shifts` (reused) with the images of local atoms within `rlist` of the cell
+/// along periodic axes, in atom order.
+fn make_ghosts(
+    cell: &Cell,
+    positions: &[Vec3],
+    rlist: f64,
+    sources: &mut Vec<u32>,
+    shifts: &mut Vec<Vec3>,
+) -> Result<(), CoreError> {
     let widths = cell.perpendicular_widths();
     let pbc = cell.pbc();
     let margin = [0, 1, 2].map(|k| if pbc[k] { rlist / widths[k] } else { 0.0 });
@@ -512,13 +616,13 @@ fn make_ghosts(cell: &Cell, positions: &[Vec3], rlist: f64) -> Result<(Vec<u32>,
     if total > MAX_GHOSTS {
         return Err(CoreError::InvalidSystem(format!("more than {MAX_GHOSTS} ghost atoms needed")));
     }
-    let mut sources = Vec::with_capacity(total);
-    let mut shifts = Vec::with_capacity(total);
+    sources.clear();
+    shifts.clear();
     for (a, b) in parts {
         sources.extend_from_slice(&a);
         shifts.extend_from_slice(&b);
     }
-    Ok((sources, shifts))
+    Ok(())
 }
 
 /// Cartesian bins of side ≥ rlist/2 over the bounding box of all (local + ghost) atoms; a stencil of
@@ -751,15 +855,16 @@ mod tests {
                 pool.install(|| NeighborList::build(&cell, &pos, 2.0, 0.3, kind).unwrap())
             };
             let (a, b) = (build(1, ListKind::Full), build(3, ListKind::Full));
-            assert_eq!((&a.offsets, &a.neighbors, &a.ghost_source), (&b.offsets, &b.neighbors, &b.ghost_source));
+            let all = |l: &NeighborList| (0..l.n_local()).flat_map(|i| l.neighbors_of(i).to_vec()).collect::<Vec<u32>>();
+            assert_eq!((&a.offsets, all(&a), &a.ghost_source), (&b.offsets, all(&b), &b.ghost_source));
             assert_eq!(a.extended, b.extended);
             let half = build(3, ListKind::Half);
             assert_eq!(half.pair_count() * 2, a.pair_count());
             assert!(pos.len() > 2 * PAR_MIN && a.ghost_source.len() > PAR_MIN, "{} ghosts", a.ghost_source.len());
             assert!(a.ghost_source.windows(2).all(|w| w[0] <= w[1]), "ghosts in atom order");
             for i in 0..a.n_local() {
-                for &g in a.ghosts_of(i) {
-                    assert_eq!(a.ghost_sources()[g as usize] as usize, i);
+                for g in a.ghosts_of(i) {
+                    assert_eq!(a.ghost_sources()[g] as usize, i);
                 }
             }
             assert_eq!((0..a.n_local()).map(|i| a.ghosts_of(i).len()).sum::<usize>(), a.ghost_source.len());
@@ -798,6 +903,33 @@ mod tests {
             let mut folded = values.clone();
             a.fold_ghosts(&mut folded);
             assert_eq!(folded[..a.n_local()], serial[..a.n_local()]);
+        }
+    }
+
+    /// A list rebuilt in place (new positions, fewer or more atoms, after an error) equals a fresh build.
+    #[test]
+    fn rebuild_in_place_equals_a_fresh_build() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let cell = Cell::orthorhombic([0.0; 3], [18.0, 17.0, 16.0], [true, true, false]).unwrap();
+        let mut random = |n: usize| -> Vec<Vec3> { (0..n).map(|_| cell.to_cartesian([rng.gen(), rng.gen(), rng.gen()])).collect() };
+        let view = |l: &NeighborList| {
+            let lists: Vec<Vec<u32>> = (0..l.n_local()).map(|i| l.neighbors_of(i).to_vec()).collect();
+            (lists, l.offsets.clone(), l.ghost_source.clone(), l.extended.clone(), l.reference.clone(), l.ghost_start.clone())
+        };
+        for kind in [ListKind::Half, ListKind::Full] {
+            let mut list = NeighborList::build(&cell, &random(6000), 2.5, 0.4, kind).unwrap();
+            for n in [5000, 9000, 0, 7000] {
+                let pos = random(n);
+                list.rebuild(&cell, &pos).unwrap();
+                assert_eq!(view(&list), view(&NeighborList::build(&cell, &pos, 2.5, 0.4, kind).unwrap()), "{n} atoms");
+            }
+            let tiny = Cell::orthorhombic([0.0; 3], [0.1; 3], [true; 3]).unwrap();
+            assert!(list.rebuild(&tiny, &vec![[0.05; 3]; 1000]).is_err());
+            assert_eq!((list.n_local(), list.n_extended(), list.pair_count()), (0, 0, 0));
+            let pos = random(3000);
+            list.rebuild(&cell, &pos).unwrap();
+            assert_eq!(view(&list), view(&NeighborList::build(&cell, &pos, 2.5, 0.4, kind).unwrap()));
         }
     }
 

@@ -60,9 +60,9 @@ pub struct Md {
     species_map: Vec<u32>,
     /// Potential species index of each atom.
     pot_species: Vec<u32>,
+    /// The Verlet list; its build positions (wrapped) are saved in checkpoints, and a resume rebuilds
+    /// from them.
     list: Option<NeighborList>,
-    /// Positions (wrapped) the current list was built from; a resume rebuilds from these.
-    build_positions: Vec<Vec3>,
     pub neighbor: NeighborSettings,
     /// Time step (ps or τ).
     pub dt: f64,
@@ -137,7 +137,6 @@ impl Md {
             pot_species,
             species_map: species_map.to_vec(),
             list: None,
-            build_positions: Vec::new(),
             neighbor,
             dt,
             step: 0,
@@ -310,22 +309,23 @@ impl Md {
 
     fn rebuild(&mut self) -> Result<()> {
         self.wrap();
-        // Free the old list first: peak memory holds one list, not two.
-        self.list = None;
         let p = &self.system.positions;
         if p.par_iter().with_min_len(PAR_MIN).any(|r| !r.iter().all(|x| x.is_finite())) {
             return Err(MdError::Unstable { step: self.step, message: "non-finite atom position".into() });
         }
-        let list = NeighborList::build(
-            &self.system.cell,
-            p,
-            self.potential.cutoff(),
-            self.neighbor.skin,
-            self.potential.list_kind(),
-        )?;
-        self.build_positions.clear();
-        self.build_positions.extend_from_slice(p);
-        self.list = Some(list);
+        // The list keeps its memory across rebuilds: no fresh pages to fault in, one list at a time.
+        match &mut self.list {
+            Some(list) => list.rebuild(&self.system.cell, p)?,
+            None => {
+                self.list = Some(NeighborList::build(
+                    &self.system.cell,
+                    p,
+                    self.potential.cutoff(),
+                    self.neighbor.skin,
+                    self.potential.list_kind(),
+                )?)
+            }
+        }
         self.since_build = 0;
         self.builds += 1;
         Ok(())
@@ -343,7 +343,6 @@ impl Md {
         )?;
         let mut list = list;
         list.update_positions(&self.system.positions);
-        self.build_positions = build_positions;
         self.list = Some(list);
         Ok(())
     }
@@ -498,7 +497,7 @@ impl Md {
         e.vec3s(&s.forces);
         let images: Vec<u64> = s.images.iter().flat_map(|im| im.map(|x| x as u32 as u64)).collect();
         e.u64s(images.into_iter());
-        e.vec3s(&self.build_positions);
+        e.vec3s(self.list.as_ref().map_or(&[][..], |l| l.build_positions()));
         e.f64(self.out.energy);
         e.f64s(&self.out.virial);
         e.u64(self.virial_valid as u64);

@@ -183,8 +183,8 @@ impl<X: Default + Send + Sync> Workspace<X> {
         // Each atom adds its ghosts in ghost order, as a serial loop over ghosts would.
         forces.par_iter_mut().with_min_len(BLOCK).enumerate().for_each(|(i, l)| {
             *l = total[i];
-            for &g in list.ghosts_of(i) {
-                let g = total[n + g as usize];
+            for g in list.ghosts_of(i) {
+                let g = total[n + g];
                 l[0] += g[0];
                 l[1] += g[1];
                 l[2] += g[2];
@@ -203,8 +203,8 @@ impl<X: Default + Send + Sync> Workspace<X> {
 fn fold_scalars(list: &NeighborList, values: &mut [f64]) {
     let (local, ghosts) = values.split_at_mut(list.n_local());
     local.par_iter_mut().with_min_len(BLOCK).enumerate().for_each(|(i, l)| {
-        for &g in list.ghosts_of(i) {
-            *l += ghosts[g as usize];
+        for g in list.ghosts_of(i) {
+            *l += ghosts[g];
         }
     });
 }
