@@ -38,9 +38,19 @@ pub const SIC_TERSOFF_ZBL: PotentialFile = PotentialFile { name: "SiC.tersoff.zb
 /// Ions this kind knows: noble gases, which interact with the target by nuclear repulsion only.
 pub const ION_SPECIES: [&str; 5] = ["He", "Ne", "Ar", "Kr", "Xe"];
 
-/// Switching range of the ion ZBL repulsion (Å).
+/// Default switching range of the ion ZBL repulsion (Å).
 const ZBL_INNER: f64 = 3.0;
 const ZBL_OUTER: f64 = 4.0;
+
+/// Stillinger–Weber Si file of the Si workpiece with `si_potential = "sw/zbl"` (LAMMPS Si.sw).
+pub const SI_SW: PotentialFile = PotentialFile { name: "Si.sw", contents: include_str!("../data/Si.sw") };
+
+/// Values of `[process.ion] si_potential`: Tersoff/ZBL (SiC.tersoff.zbl, Devanathan et al. 1998) or
+/// Stillinger–Weber joined to ZBL with the same Fermi switch as the Si entry of SiC.tersoff.zbl
+/// (ZBLcut 0.95 Å, ZBLexpscale 14 Å⁻¹).
+pub const SI_POTENTIALS: [&str; 2] = ["tersoff/zbl", "sw/zbl"];
+const SW_ZBL_CUT: f64 = 0.95;
+const SW_ZBL_EXPSCALE: f64 = 14.0;
 
 /// The `[process.ion]` section.
 ///
@@ -86,6 +96,12 @@ pub struct IonConfig {
     /// Height above the original surface at which upward-moving atoms count as sputtered, nm.
     #[serde(default = "one")]
     pub detect_nm: f64,
+    /// Si–Si potential of a Si workpiece: "tersoff/zbl" (default) or "sw/zbl" (see `SI_POTENTIALS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub si_potential: Option<String>,
+    /// Distances (Å) over which the ion–target and ion–ion ZBL repulsion is switched off (default [3, 4]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zbl_switch_angstrom: Option<[f64; 2]>,
 }
 
 fn argon() -> String {
@@ -195,8 +211,20 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     if cfg.threads == Some(0) {
         return bad("threads", "must be ≥ 1");
     }
-    if ion.detect_nm * NM < ZBL_OUTER + 1.0 {
-        return bad("ion.detect_nm", format!("{} nm must exceed the interaction range ({} nm)", ion.detect_nm, (ZBL_OUTER + 1.0) / NM));
+    if let Some(name) = &ion.si_potential {
+        if !SI_POTENTIALS.contains(&name.as_str()) {
+            return bad("ion.si_potential", format!("unknown Si potential '{name}', expected one of {}", SI_POTENTIALS.join(", ")));
+        }
+        if cfg.material != Material::Si {
+            return bad("ion.si_potential", format!("applies to material = \"Si\" only (the workpiece is {:?})", cfg.material));
+        }
+    }
+    let [inner, outer] = zbl_switch(ion);
+    if !(inner.is_finite() && outer.is_finite() && inner > 0.0 && outer > inner && outer <= 10.0) {
+        return bad("ion.zbl_switch_angstrom", format!("[{inner}, {outer}] must satisfy 0 < inner < outer ≤ 10 Å"));
+    }
+    if ion.detect_nm * NM < outer + 1.0 {
+        return bad("ion.detect_nm", format!("{} nm must exceed the interaction range ({} nm)", ion.detect_nm, (outer + 1.0) / NM));
     }
     if !(ion.xmax_angstrom.is_finite() && ion.xmax_angstrom > 0.0 && ion.xmax_angstrom <= 0.5) {
         return bad("ion.xmax_angstrom", format!("{} must be in (0, 0.5] Å", ion.xmax_angstrom));
@@ -205,6 +233,11 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
         return bad("ion.dt_min_ps", format!("{} must be > 0 and ≤ dt_ps ({})", ion.dt_min_ps, cfg.dt_ps));
     }
     Ok(())
+}
+
+/// Inner and outer radius (Å) of the ion ZBL switching.
+fn zbl_switch(ion: &IonConfig) -> [f64; 2] {
+    ion.zbl_switch_angstrom.unwrap_or([ZBL_INNER, ZBL_OUTER])
 }
 
 /// The `[process.ion]` section (required for ion_beam).
@@ -255,7 +288,9 @@ struct State {
 fn build(cfg: &ProcessConfig, out_dir: &Path) -> Result<(State, Beam, Setup, MaterialPreset), ProcessError> {
     let icfg = ion(cfg)?.clone();
     let mut p = preset(cfg.material);
+    let sw = icfg.si_potential.as_deref() == Some("sw/zbl");
     p.citation = match cfg.material {
+        Material::Si if sw => "Si–Si: Stillinger–Weber, PRB 31, 5262 (1985), joined to ZBL by the Fermi switch of Devanathan et al., J. Nucl. Mater. 253, 47 (1998); ion–target: ZBL (Ziegler, Biersack & Littmark 1985)",
         Material::Si => "Si–Si: Tersoff/ZBL, Devanathan et al., J. Nucl. Mater. 253, 47 (1998); ion–target: ZBL (Ziegler, Biersack & Littmark 1985)",
         Material::Cu => "Cu: EAM Foiles, Baskes & Daw, PRB 33, 7983 (1986); ion–target: ZBL (Ziegler, Biersack & Littmark 1985)",
     };
@@ -293,6 +328,13 @@ fn build(cfg: &ProcessConfig, out_dir: &Path) -> Result<(State, Beam, Setup, Mat
         return Err(ProcessError::Config(format!("output folder '{out_str}' must not contain , ; @ or :")));
     }
     let (file, own) = match cfg.material {
+        Material::Si if sw => (
+            &SI_SW,
+            format!(
+                "sw/zbl:{}:Si:zblcut={SW_ZBL_CUT},zblexpscale={SW_ZBL_EXPSCALE}",
+                out_abs.join(SI_SW.name).display()
+            ),
+        ),
         Material::Si => (&SIC_TERSOFF_ZBL, format!("tersoff/zbl:{}:Si", out_abs.join(SIC_TERSOFF_ZBL.name).display())),
         Material::Cu => (&p.file, format!("eam:{}@Cu-Cu", out_abs.join(p.file.name).display())),
     };
@@ -300,7 +342,8 @@ fn build(cfg: &ProcessConfig, out_dir: &Path) -> Result<(State, Beam, Setup, Mat
     atomfab_core::fsutil::write_atomic(&path, |w| std::io::Write::write_all(w, file.contents.as_bytes()))
         .map_err(|e| ProcessError::Io(format!("{}: {e}", path.display())))?;
     let (e, x) = (p.element, icfg.species.as_str());
-    let spec = format!("hybrid:{own};zbl:inner={ZBL_INNER},outer={ZBL_OUTER}@{x}-{e},{x}-{x}");
+    let [inner, outer] = zbl_switch(&icfg);
+    let spec = format!("hybrid:{own};zbl:inner={inner},outer={outer}@{x}-{e},{x}-{x}");
 
     let next_id = system.ids.iter().copied().max().unwrap_or(0) + 1;
     let setup = Setup::new(cfg, &work, 0, 0, false);
@@ -505,7 +548,7 @@ fn impact(cfg: &ProcessConfig, beam: &Beam, st: &mut State, seed: u64, progress:
     let aim = [rng.gen::<f64>() * lengths[0], rng.gen::<f64>() * lengths[1]];
     // Start above the workpiece by more than the interaction range, on the line through the aim point
     // (atoms in flight do not count; the start stays inside the box).
-    let start_z = (top.max(beam.surface_z) + ZBL_OUTER + 2.0).min(box_top - 3.0);
+    let start_z = (top.max(beam.surface_z) + zbl_switch(&beam.ion)[1].max(ZBL_OUTER) + 2.0).min(box_top - 3.0);
     let along = (start_z - beam.surface_z) / -beam.dir[2];
     let mut start = [aim[0] - along * beam.dir[0], aim[1] - along * beam.dir[1], start_z];
     for (d, l) in start.iter_mut().zip(lengths).take(2) {
@@ -878,5 +921,77 @@ mod tests {
         assert_eq!(in_pool(None, || Ok(rayon::current_num_threads())).unwrap(), rayon::current_num_threads());
         let e = in_pool(Some(0), || Ok(())).unwrap_err().to_string();
         assert!(e.contains("threads") && e.contains("≥ 1"), "{e}");
+    }
+
+    const RECIPE: &str = r#"
+kind = "ion_beam"
+material = "Si"
+temperature = 300
+[workpiece]
+size_nm = [2.2, 2.2, 2.2]
+fixed_nm = 0.3
+thermostat_nm = 0.4
+[ion]
+energy_ev = 150
+ions = 1
+cascade_ps = 0.2
+thermalise_ps = 0.05
+equilibrate_ps = 0.05
+detect_nm = 0.8
+"#;
+
+    fn cfg(extra: &str) -> ProcessConfig {
+        toml::from_str(&RECIPE.replace("ions = 1", &format!("ions = 1\n{extra}"))).unwrap()
+    }
+
+    #[test]
+    fn si_potential_and_zbl_switch_keys() {
+        for (extra, expected) in [
+            ("si_potential = \"sw\"", "ion.si_potential: unknown Si potential 'sw', expected one of tersoff/zbl, sw/zbl"),
+            ("si_potential = \"edip\"", "ion.si_potential: unknown Si potential 'edip'"),
+            ("zbl_switch_angstrom = [3.0, 2.0]", "ion.zbl_switch_angstrom"),
+            ("zbl_switch_angstrom = [0.0, 2.0]", "ion.zbl_switch_angstrom"),
+            ("zbl_switch_angstrom = [7.0, 8.0]", "ion.detect_nm"),
+        ] {
+            let e = validate(&cfg(extra)).unwrap_err().to_string();
+            assert!(e.contains(expected), "{extra}: {e}");
+        }
+        let cu: ProcessConfig = toml::from_str(&RECIPE.replace("\"Si\"", "\"Cu\"").replace("ions = 1", "ions = 1\nsi_potential = \"sw/zbl\"")).unwrap();
+        let e = validate(&cu).unwrap_err().to_string();
+        assert!(e.contains("ion.si_potential: applies to material = \"Si\" only"), "{e}");
+        for extra in ["", "si_potential = \"tersoff/zbl\"", "si_potential = \"sw/zbl\"\nzbl_switch_angstrom = [2.0, 3.0]"] {
+            validate(&cfg(extra)).unwrap_or_else(|e| panic!("{extra}: {e}"));
+        }
+        // Recipes without the new keys keep their checkpoint fingerprint (old checkpoints still resume).
+        assert!(!fingerprint(&cfg(""), 1).contains("si_potential") && !fingerprint(&cfg(""), 1).contains("zbl_switch"));
+        assert!(!same_run(&fingerprint(&cfg(""), 1), &cfg("si_potential = \"sw/zbl\""), 1));
+    }
+
+    /// The spec the engine gets for each choice, and the file it needs next to the outputs.
+    #[test]
+    fn si_potential_selects_the_spec() {
+        let d = tempfile::tempdir().unwrap();
+        let out = std::fs::canonicalize(d.path()).unwrap();
+        let spec = |extra: &str| build(&cfg(extra), d.path()).unwrap().1.spec;
+        let default = spec("");
+        assert_eq!(default, format!("hybrid:tersoff/zbl:{}:Si;zbl:inner=3,outer=4@Ar-Si,Ar-Ar", out.join("SiC.tersoff.zbl").display()));
+        assert_eq!(spec("si_potential = \"tersoff/zbl\""), default);
+        assert_eq!(
+            spec("si_potential = \"sw/zbl\"\nzbl_switch_angstrom = [2.0, 3.0]"),
+            format!("hybrid:sw/zbl:{}:Si:zblcut=0.95,zblexpscale=14;zbl:inner=2,outer=3@Ar-Si,Ar-Ar", out.join("Si.sw").display())
+        );
+        assert_eq!(std::fs::read_to_string(out.join("Si.sw")).unwrap(), SI_SW.contents);
+    }
+
+    /// One SW/ZBL impact runs end to end and accounts for every atom.
+    #[test]
+    fn sw_zbl_impact_runs() {
+        let d = tempfile::tempdir().unwrap();
+        let c = cfg("si_potential = \"sw/zbl\"");
+        let s = run(&c, 3, RECIPE, d.path(), false, &mut |_| {}).unwrap();
+        let f = s.figures.ion_beam.as_ref().unwrap();
+        assert_eq!(f.ions, 1);
+        assert_eq!(f.implanted_ions + f.reflected_ions + f.transmitted_ions, 1);
+        assert!(f.impacts[0].steps > 100 && f.impacts[0].energy_deposited_ev > 0.0);
     }
 }
