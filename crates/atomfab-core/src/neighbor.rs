@@ -9,6 +9,7 @@
 use crate::cell::{dot, sub, Cell, Vec3};
 use crate::error::CoreError;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// Whether each pair appears once (half, "newton on") or from both sides (full, for many-body terms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,27 +261,37 @@ impl NeighborList {
                     let own = if ox == 0 && oy == 0 && z0 <= ci[2] && ci[2] <= z1 {
                         start[bin(ci)] as usize..start[bin(ci) + 1] as usize
                     } else {
-                        0..0
+                        e..e
                     };
                     // Every candidate is written and kept by advancing the length (no
-                    // mispredicted branch on the ~30 % hit rate); i's own bin also applies the
-                    // self and same-bin half-list rules.
+                    // mispredicted branch on the ~30 % hit rate); only i's own bin needs the self
+                    // and same-bin half-list rules, so the rest is scanned by a tight loop.
                     neigh.reserve(e - s);
                     let mut len = neigh.len();
-                    let spare = neigh.spare_capacity_mut().as_mut_ptr();
-                    let base = len;
-                    for slot in s..e {
+                    let out = neigh.as_mut_ptr();
+                    let scan = |range: Range<usize>, len: &mut usize| {
+                        // SAFETY: range ⊆ s..e ⊆ 0..n_ext = order.len() = bpos.len(); at most e − s
+                        // entries are written past the old length, all reserved.
+                        for slot in range {
+                            let (j, rj) = unsafe { (*order.get_unchecked(slot), *bpos.get_unchecked(slot)) };
+                            let d = sub(rj, ri);
+                            unsafe { out.add(*len).write(j) };
+                            *len += (dot(d, d) < rlist2) as usize;
+                        }
+                    };
+                    scan(s..own.start, &mut len);
+                    for slot in own.clone() {
                         let j = order[slot];
                         let d = sub(bpos[slot], ri);
-                        let mut hit = dot(d, d) < rlist2;
-                        if own.contains(&slot) {
-                            let j = j as usize;
-                            hit &= j != i && (!half || keep_half(i, j, n_local, ghost_source, ghost_shift));
-                        }
-                        // SAFETY: at most e − s entries are written past the old length, all reserved.
-                        unsafe { spare.add(len - base).write(std::mem::MaybeUninit::new(j)) };
+                        let ju = j as usize;
+                        let hit = dot(d, d) < rlist2
+                            && ju != i
+                            && (!half || keep_half(i, ju, n_local, ghost_source, ghost_shift));
+                        // SAFETY: as in `scan`.
+                        unsafe { out.add(len).write(j) };
                         len += hit as usize;
                     }
+                    scan(own.end..e, &mut len);
                     // SAFETY: entries up to `len` were written above.
                     unsafe { neigh.set_len(len) };
                 }
