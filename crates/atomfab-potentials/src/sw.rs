@@ -365,6 +365,13 @@ impl StillingerWeber {
         self.params[(i * n + j) * n + k].p
     }
 
+    /// Cutoff (Å) of the two-body term of species pair (a, b) and of the neighbours its three-body terms
+    /// see: aσ of entry (a, b, b), shortened by `tol` as LAMMPS does.
+    pub fn pair_cutoff(&self, a: usize, b: usize) -> f64 {
+        let n = self.species.len();
+        self.params[(a * n + b) * n + b].cutsq.sqrt()
+    }
+
     /// Two-body energy (eV) and fpair = −(dE/dr)/r (eV/Å²) of species pair (a, b) at distance r (Å), with
     /// the ZBL splice when `sw/zbl`; (0, 0) beyond the pair's cutoff.
     pub fn pair_energy(&self, a: usize, b: usize, r: f64) -> (f64, f64) {

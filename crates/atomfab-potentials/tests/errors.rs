@@ -1,6 +1,6 @@
 //! Bad potential files and spec strings give one-line `FILE:LINE: expected …` errors, never panics.
 
-use atomfab_potentials::{from_spec, Eam, Tersoff};
+use atomfab_potentials::{from_spec, Eam, StillingerWeber, Tersoff};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
@@ -84,6 +84,38 @@ fn tersoff_errors_name_file_and_line() {
 }
 
 #[test]
+fn sw_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let si = ["Si".to_string()];
+    let entry = "Si Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333333333333\n  7.049556277 0.6022245584 4.0 0.0 0.0\n";
+    let p = temp_file(&dir, "short.sw", "# comment\nSi Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333333333333\n  7.049556277\n");
+    let m = message(StillingerWeber::from_file(&p, &si));
+    assert!(m.contains("short.sw:3: expected 14 values per entry") && m.contains("found 10 at end of file"), "{m}");
+    let p = temp_file(&dir, "long.sw", "Si Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333333333333 7.049556277 0.6022245584 4.0 0.0 0.0 9.9\n");
+    let m = message(StillingerWeber::from_file(&p, &si));
+    assert!(m.contains("long.sw:1: expected 14 values per entry") && m.contains("found 15"), "{m}");
+    let p = temp_file(&dir, "word.sw", &entry.replace("0.6022245584", "B"));
+    let m = message(StillingerWeber::from_file(&p, &si));
+    assert!(m.contains("word.sw:2: expected a number for B, found 'B'"), "{m}");
+    let p = temp_file(&dir, "neg.sw", &entry.replace("21.0", "-21.0"));
+    let m = message(StillingerWeber::from_file(&p, &si));
+    assert!(m.contains("neg.sw:1: expected valid Stillinger-Weber parameters"), "{m}");
+    let p = temp_file(&dir, "dup.sw", &format!("{entry}# again\n{entry}"));
+    let m = message(StillingerWeber::from_file(&p, &si));
+    assert!(m.contains("dup.sw:4: duplicate entry Si Si Si (first at line 1)"), "{m}");
+    let m = message(StillingerWeber::from_file(&fixture("Si.sw"), &["Si".into(), "Ge".into()]));
+    assert!(m.contains("missing entry for Si Si Ge"), "{m}");
+    // Entries whose LAMMPS result would depend on atom ids or neighbour order.
+    let text = std::fs::read_to_string(fixture("SiGe_test.sw")).unwrap();
+    let p = temp_file(&dir, "pair.sw", &text.replace("Ge Si Si 2.05 2.138", "Ge Si Si 2.05 2.139"));
+    let m = message(StillingerWeber::from_file(&p, &["Si".into(), "Ge".into()]));
+    assert!(m.contains("pair.sw:10: expected the two-body parameters") && m.contains("of Si Ge Ge to equal those of Ge Si Si (line 11)"), "{m}");
+    let p = temp_file(&dir, "triple.sw", &text.replace("Ge Ge Si 2.00 0.0 0.0 28.0 0.0 -0.35", "Ge Ge Si 2.00 0.0 0.0 28.0 0.0 -0.36"));
+    let m = message(StillingerWeber::from_file(&p, &["Si".into(), "Ge".into()]));
+    assert!(m.contains("triple.sw:14: expected lambda*epsilon and costheta0 of Ge Si Ge to equal those of Ge Ge Si (line 15)"), "{m}");
+}
+
+#[test]
 fn spec_errors() {
     std::env::set_var("ATOMFAB_POTENTIALS", fixture(""));
     let cases = [
@@ -92,7 +124,15 @@ fn spec_errors() {
         ("lj:epsilon=1,sigma=x,cutoff=2", "sigma: expected a number, found 'x'"),
         ("lj:epsilon=1,sigma=1,cutoff=2,radius=3", "unknown key 'radius'"),
         ("morse:d0=1,alpha=1,r0=1,cutoff=2,shift=maybe", "shift: expected true or false"),
-        ("sw:Si.sw:Si", "unknown style 'sw'"),
+        ("edip:Si.edip:Si", "unknown style 'edip'"),
+        ("sw:Si.sw", "expected sw:FILE:EL1"),
+        ("sw:Si.sw:Si:zblcut=1", "ZBL keys need sw/zbl"),
+        ("sw:Si.sw:C", "missing entry for C C C"),
+        ("sw/zbl:Si.sw:Si", "missing key 'zblcut'"),
+        ("sw/zbl:Si.sw:Si:zblcut=0.95", "missing key 'zblexpscale'"),
+        ("sw/zbl:Si.sw:Si:zblcut=0.95,zblexpscale=x", "zblexpscale: expected a number, found 'x'"),
+        ("sw/zbl:Si.sw:Si:zblcut=0.95,scale=14", "unknown key 'scale' for sw/zbl"),
+        ("sw/zbl:Si.sw:Si:zblcut=-1,zblexpscale=14", "zblcut must be a positive number of Å"),
         ("tersoff:Si.tersoff", "expected tersoff:FILE:EL1"),
         ("tersoff:nothere.tersoff:Si", "potential file 'nothere.tersoff' not found"),
         ("hybrid:tersoff:Si.tersoff:Si;tersoff:SiC.tersoff:C", "species pair Si-C is not handled by any part"),

@@ -101,6 +101,30 @@ proptest! {
     }
 
     #[test]
+    fn sw_and_sw_zbl(seed in 0u64..100_000, tilt in -0.3f64..0.3) {
+        let (cell, pos) = crystal(&DIAMOND, 5.0, 2, tilt, 0.3, seed);
+        let species: Vec<u32> = (0..pos.len()).map(|i| ((i * 5 + seed as usize) % 2) as u32).collect();
+        assert_gradients(spec("sw:Si.sw:Si").as_mut(), &cell, &pos, &vec![0; pos.len()], seed);
+        assert_gradients(spec("sw:GaN.sw:Ga,N").as_mut(), &cell, &pos, &species, seed);
+        // tol > 0 truncates the two-body term where it is small but not zero: a kink at each pair cutoff.
+        let mut sige = spec("sw:SiGe_test.sw:Si,Ge");
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/potentials/SiGe_test.sw");
+        let sw = atomfab_potentials::StillingerWeber::from_file(&file, &["Si".into(), "Ge".into()]).unwrap();
+        let kinks = [sw.pair_cutoff(0, 0), sw.pair_cutoff(0, 1), sw.pair_cutoff(1, 1)];
+        assert_gradients_kinks(sige.as_mut(), &cell, &pos, &species, seed, &kinks);
+        // Compressed lattices put pairs inside the ZBL and Fermi-switch ranges (0.6-2 Å).
+        let (cell, pos) = crystal(&DIAMOND, 3.2, 2, tilt, 0.4, seed);
+        assert_gradients(spec("sw/zbl:Si.sw:Si:zblcut=0.95,zblexpscale=14").as_mut(), &cell, &pos, &vec![0; pos.len()], seed);
+        assert_gradients(
+            spec("hybrid:sw/zbl:Si.sw:Si:zblcut=0.95,zblexpscale=14;zbl:inner=2,outer=3@Ar-Si,Ar-Ar").as_mut(),
+            &cell,
+            &pos,
+            &species,
+            seed,
+        );
+    }
+
+    #[test]
     fn hybrids(seed in 0u64..100_000, tilt in -0.3f64..0.3) {
         let (cell, pos) = crystal(&DIAMOND, 4.9, 2, tilt, 0.3, seed);
         let species: Vec<u32> = (0..pos.len()).map(|i| ((i * 3 + seed as usize) % 2) as u32).collect();

@@ -234,6 +234,47 @@ fn hybrid_sw_with_zbl_ar() {
     check("hybrid_sw_zbl_ar", pot, &["Si", "Ar"], METAL_NKTV2P);
 }
 
+/// Energy, forces and virial of `pot` on a fixture's atoms.
+fn evaluate_fixture(name: &str, pot: &mut dyn Potential, type_names: &[&str]) -> (f64, Vec<Vec3>, [f64; 6]) {
+    let data = read_data(&fixture_dir(name).join("data.lmp"));
+    let map = species_indices(pot, type_names).unwrap();
+    let species: Vec<u32> = data.types.iter().map(|&t| map[t - 1]).collect();
+    let list = NeighborList::build(&data.cell, &data.positions, pot.cutoff(), 0.5, pot.list_kind()).unwrap();
+    let mut forces = vec![[0.0; 3]; data.positions.len()];
+    let mut out = Output::default();
+    pot.compute(&list, &species, &mut forces, Request { per_atom_energy: false, virial: true }, &mut out);
+    (out.energy, forces, out.virial)
+}
+
+/// sw/zbl with the Fermi switch far below every pair distance (F = 1 to rounding) is plain SW, which is
+/// LAMMPS sw: energy, forces and virial to 1e-12, on the Si slab and on the Ar-in-Si hybrid with its
+/// close pairs.
+#[test]
+fn sw_zbl_with_the_switch_far_below_is_sw() {
+    for (name, plain, spliced, types) in [
+        ("sw_si", "sw:Si.sw:Si", "sw/zbl:Si.sw:Si:zblcut=0.01,zblexpscale=100", &["Si"][..]),
+        (
+            "hybrid_sw_zbl_ar",
+            "hybrid:sw:Si.sw:Si;zbl:inner=3.0,outer=4.0@Ar-Si,Ar-Ar",
+            "hybrid:sw/zbl:Si.sw:Si:zblcut=0.01,zblexpscale=100;zbl:inner=3.0,outer=4.0@Ar-Si,Ar-Ar",
+            &["Si", "Ar"][..],
+        ),
+    ] {
+        let (e0, f0, v0) = evaluate_fixture(name, spec(plain).as_mut(), types);
+        let (e1, f1, v1) = evaluate_fixture(name, spec(spliced).as_mut(), types);
+        assert!((e0 - e1).abs() <= 1e-12 * e0.abs(), "{name}: {e0} vs {e1}");
+        let fscale = f0.iter().flatten().fold(0.0f64, |m, f| m.max(f.abs()));
+        for (a, b) in f0.iter().flatten().zip(f1.iter().flatten()) {
+            assert!((a - b).abs() <= 1e-12 * fscale, "{name}: {a} vs {b}");
+        }
+        let vscale = v0.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        for k in 0..6 {
+            assert!((v0[k] - v1[k]).abs() <= 1e-12 * vscale, "{name}: virial {k}");
+        }
+        check(name, spec(spliced), types, METAL_NKTV2P);
+    }
+}
+
 /// Same thread count → bitwise identical results; other thread counts → equal to rounding.
 #[test]
 fn deterministic_per_thread_count() {
