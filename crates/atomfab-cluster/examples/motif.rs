@@ -7,7 +7,7 @@ fn main() {
     for m in seed::Motif::ALL {
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
         let sites = seed::motif_lattice(m, n, 1.1225 * 0.98, &mut rng);
-        let Some(mut x) = seed::lattice_search(&sites, n, 1.1225, &pot, 40, &mut rng) else { continue };
+        let Some(mut x) = seed::lattice_search(&sites, n, 1.1225, &pot, 40, &mut rng, &|| false) else { continue };
         let mut flat: Vec<f64> = x.as_flattened().to_vec();
         let mut f = |v: &[f64], g: &mut [f64]| {
             let p: Vec<[f64; 3]> = v.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();

@@ -14,7 +14,7 @@ fn main() {
         for sd in 0..seeds {
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(sd);
             let sites = seed::motif_lattice(m, n, nn * 0.98, &mut rng);
-            let Some(mut x) = seed::lattice_search(&sites, n, nn, &pot, rounds, &mut rng) else { continue };
+            let Some(mut x) = seed::lattice_search(&sites, n, nn, &pot, rounds, &mut rng, &|| false) else { continue };
             let mut f = |v: &[f64], g: &mut [f64]| {
                 let p: Vec<[f64; 3]> = v.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
                 let mut gg = vec![[0.0; 3]; p.len()];

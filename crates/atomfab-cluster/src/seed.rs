@@ -345,6 +345,10 @@ pub fn motif_lattice(motif: Motif, n: usize, nn: f64, rng: &mut impl Rng) -> Vec
 /// then best-improvement single swaps over every occupied × vacant pair; between rounds a few atoms jump to
 /// random vacant sites next to the cluster. `rng` breaks ties and perturbs. Returns the chosen positions,
 /// or None when the lattice is too small.
+///
+/// `stop` is asked once per table row, per greedy placement, per round and per swap: a search of ~1000
+/// atoms takes seconds of CPU, which must not run on past a search's time limit. When it returns true the
+/// best subset so far is returned, or None before the greedy growth has placed all `n` atoms.
 pub fn lattice_search(
     sites: &[[f64; 3]],
     n: usize,
@@ -352,6 +356,7 @@ pub fn lattice_search(
     pot: &dyn ClusterPotential,
     rounds: usize,
     rng: &mut impl Rng,
+    stop: &dyn Fn() -> bool,
 ) -> Option<Vec<[f64; 3]>> {
     let m = sites.len();
     if m < n || n == 0 {
@@ -360,6 +365,9 @@ pub fn lattice_search(
     // dense pair-energy table; overlapping sites (< 0.8 nn) exclude each other
     let mut pe = vec![0.0; m * m];
     for i in 0..m {
+        if stop() {
+            return None;
+        }
         for j in (i + 1)..m {
             let d2 = dist2(sites[i], sites[j]);
             let e = if d2 < 0.64 * nn * nn { 1e3 } else { pot.seed_pair_energy(d2.sqrt()) };
@@ -387,6 +395,9 @@ pub fn lattice_search(
         .unwrap();
     place(&mut occ, &mut field, start, true);
     for _ in 1..n {
+        if stop() {
+            return None;
+        }
         let best = (0..m)
             .filter(|&i| !occ[i])
             .min_by(|&a, &b| (field[a] + jitter[a]).partial_cmp(&(field[b] + jitter[b])).unwrap())
@@ -398,6 +409,9 @@ pub fn lattice_search(
     let mut best_occ = occ.clone();
     let mut best_e = energy(&occ, &field);
     for round in 0..rounds.max(1) {
+        if round > 0 && stop() {
+            break;
+        }
         if round > 0 {
             // perturb the best so far: move a few random atoms to random vacant sites next to the cluster
             for i in 0..m {
@@ -419,7 +433,12 @@ pub fn lattice_search(
             }
         }
         // best-improvement swaps: occupied i → vacant j changes the energy by field[j] − e_ij − field[i]
+        let mut stopped = false;
         loop {
+            if stop() {
+                stopped = true;
+                break;
+            }
             let occupied: Vec<usize> = (0..m).filter(|&i| occ[i]).collect();
             let vacant: Vec<usize> = (0..m).filter(|&j| !occ[j] && field[j] < -0.25 * bond).collect();
             let mut best_move = None;
@@ -446,6 +465,9 @@ pub fn lattice_search(
         if e < best_e - 1e-9 {
             best_e = e;
             best_occ.clone_from(&occ);
+        }
+        if stopped {
+            break;
         }
     }
     Some((0..m).filter(|&i| best_occ[i]).map(|i| sites[i]).collect())
@@ -628,7 +650,7 @@ mod tests {
         for seed in 1..=5 {
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
             let sites: Vec<[f64; 3]> = stellated_tetrahedral_lattice(4).into_iter().map(|p| p.map(|v| v * 0.98 * nn)).collect();
-            let mut x = lattice_search(&sites, 98, nn, &pot, 200, &mut rng).unwrap();
+            let mut x = lattice_search(&sites, 98, nn, &pot, 200, &mut rng, &|| false).unwrap();
             let e = relax(&pot, &mut x);
             assert!((e - ccd).abs() < 1e-5, "seed {seed}: {e} vs CCD {ccd}");
             assert_eq!(point_group(&x, 0.02 * nn), "Td");

@@ -198,15 +198,16 @@ pub(crate) fn container_radius(n: usize, nn: f64) -> f64 {
     2.0 * nn * (n as f64 / 0.74).cbrt() * 0.5 + 2.0 * nn
 }
 
-/// A starting structure of the given motif (unrelaxed); falls back to random when a lattice is too small.
-pub(crate) fn start_structure(motif: Motif, ctx: &WalkerCtx, rng: &mut impl Rng) -> Vec<[f64; 3]> {
+/// A starting structure of the given motif (unrelaxed); falls back to random when a lattice is too small
+/// or `shared` stops the lattice search before it has a subset.
+pub(crate) fn start_structure(motif: Motif, ctx: &WalkerCtx, shared: &Shared, rng: &mut impl Rng) -> Vec<[f64; 3]> {
     if motif != Motif::Random {
         let sites = motif_lattice(motif, ctx.n, ctx.nn * 0.98, rng);
         // more rounds lower the unrelaxed lattice energy, which can misrank: on the icosahedral lattice 193
         // rounds turn LJ134's C3v minimum into a worse Cs one; the stellated lattice needs them (the
         // 98-of-162 Leary subset: 18 of 20 seeds at 40 rounds, 20 of 20 at 200)
         let rounds = if motif == Motif::StellatedTetrahedral { 200 } else { 40 };
-        if let Some(p) = lattice_search(&sites, ctx.n, ctx.nn, ctx.pot, rounds, rng) {
+        if let Some(p) = lattice_search(&sites, ctx.n, ctx.nn, ctx.pot, rounds, rng, &|| shared.should_stop()) {
             return p;
         }
     }
@@ -368,7 +369,7 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
             if shared.should_stop() {
                 break;
             }
-            let mut x = start_structure(m, ctx, rng);
+            let mut x = start_structure(m, ctx, shared, rng);
             let e = q.quench(&mut x, Some(shared));
             if e.is_finite() && q.last_converged {
                 if e < best_e {
@@ -377,6 +378,10 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
                 }
                 db.insert(e, &x);
                 shared.report(e);
+                ranked.push((e, x));
+            } else if e.is_finite() && shared.should_stop() {
+                // cut short by the stop: not a minimum, but a better start for the walker's last structure
+                // than the random cluster an already stopped lattice search would give
                 ranked.push((e, x));
             }
         }
@@ -399,7 +404,7 @@ pub(crate) fn basin_hopping(ctx: &WalkerCtx, shared: &Shared, walker: usize, thr
         let walk_compressed = mode == 2;
         let mut cur = match ranked.get(walker % ranked.len().max(1)) {
             Some(seed) if restarts == 0 => seed.1.clone(),
-            _ => start_structure(motif, ctx, rng),
+            _ => start_structure(motif, ctx, shared, rng),
         };
         let mut cur_e = q.quench(&mut cur, Some(shared));
         let mut scratch: Vec<[f64; 3]> = Vec::with_capacity(n);
