@@ -7,7 +7,7 @@
 //! table then gets LAMMPS' cubic spline. Units: Å, eV. Uses a half list: a density pass, the
 //! embedding derivative F'(ρ) on every atom, then a force pass.
 
-use crate::parallel::{extended_types, take_pair, Workspace};
+use crate::parallel::{blocked_sum, copy_to_ghosts, extended_types, take_pair, Workspace};
 use crate::reader::{parse_f64, Reader};
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{Element, ListKind, NeighborList, Vec3};
@@ -589,7 +589,7 @@ impl Potential for Eam {
         extended_types(list, species, |s| s.min(ns), &mut self.types);
         let n = list.n_local();
         let n_ext = list.n_extended();
-        let single = ns == 1 && self.types.iter().all(|&t| t == 0);
+        let single = ns == 1 && self.types.par_iter().with_min_len(4096).all(|&t| t == 0);
         self.ws.prepare(list, request);
         self.ws.zero_scalars(n_ext);
         match (single, list.kind == ListKind::Full) {
@@ -618,10 +618,7 @@ impl Potential for Eam {
                     *ei = phi;
                 }
             });
-            let (local, ghosts) = fp.split_at_mut(n);
-            for (g, &s) in ghosts.iter_mut().zip(list.ghost_sources()) {
-                *g = local[s as usize];
-            }
+            copy_to_ghosts(list, &mut fp);
             self.fp = fp;
             self.embed = embed;
         }
@@ -635,7 +632,7 @@ impl Potential for Eam {
         }
         self.ws.finish(list, forces, request, out);
         // Fixed-order sum of the embedding energies (deterministic).
-        out.energy += self.embed.iter().sum::<f64>();
+        out.energy += blocked_sum(&self.embed);
         if request.per_atom_energy {
             for (e, &m) in out.per_atom_energy.iter_mut().zip(&self.embed) {
                 *e += m;

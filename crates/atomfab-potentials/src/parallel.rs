@@ -209,18 +209,29 @@ fn fold_scalars(list: &NeighborList, values: &mut [f64]) {
     });
 }
 
-/// Species of every extended atom: `map(species[source(a)])`, reusing `buf`.
-pub(crate) fn extended_types(list: &NeighborList, species: &[u32], map: impl Fn(u32) -> u32, buf: &mut Vec<u32>) {
+/// Species of every extended atom: `map(species[source(a)])`, reusing `buf` (in parallel: it runs
+/// every step).
+pub(crate) fn extended_types(list: &NeighborList, species: &[u32], map: impl Fn(u32) -> u32 + Sync, buf: &mut Vec<u32>) {
     let n = list.n_local();
     assert_eq!(species.len(), n, "species must have one entry per local atom");
-    buf.clear();
-    buf.extend(species.iter().map(|&s| map(s)));
-    let ghosts = list.ghost_sources();
-    buf.reserve(ghosts.len());
-    for &s in ghosts {
-        let t = buf[s as usize];
-        buf.push(t);
-    }
+    buf.resize(list.n_extended(), 0);
+    let (local, ghosts) = buf.split_at_mut(n);
+    local.par_iter_mut().zip(species).with_min_len(BLOCK).for_each(|(t, &s)| *t = map(s));
+    let local = &*local;
+    ghosts.par_iter_mut().zip(list.ghost_sources()).with_min_len(BLOCK).for_each(|(t, &s)| *t = local[s as usize]);
+}
+
+/// Copies the values of local atoms onto their ghosts (`values` has n_extended entries).
+pub(crate) fn copy_to_ghosts<T: Copy + Send + Sync>(list: &NeighborList, values: &mut [T]) {
+    let (local, ghosts) = values.split_at_mut(list.n_local());
+    let local = &*local;
+    ghosts.par_iter_mut().zip(list.ghost_sources()).with_min_len(BLOCK).for_each(|(g, &s)| *g = local[s as usize]);
+}
+
+/// Σ values in fixed blocks (the same sum for any thread count).
+pub(crate) fn blocked_sum(values: &[f64]) -> f64 {
+    let partial: Vec<f64> = values.par_chunks(BLOCK).map(|b| b.iter().sum::<f64>()).collect();
+    partial.iter().sum()
 }
 
 /// With a full list, whether local atom i handles the pair with extended atom j (each physical pair
