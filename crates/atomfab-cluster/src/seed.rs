@@ -642,6 +642,50 @@ mod tests {
         }
     }
 
+    /// A search's time limit stops the subset search: at once (no subset yet) or after the greedy growth (the
+    /// subset so far, n distinct sites, no better than what the full search finds).
+    #[test]
+    fn a_stopped_lattice_search_ends_with_its_best_so_far() {
+        let pot = LennardJones::reduced();
+        let nn = pot.nn_distance();
+        let n = 100;
+        let sites: Vec<[f64; 3]> = icosahedral_sites(n, true).into_iter().map(|p| p.map(|v| v * 0.98 * nn)).collect();
+        let m = sites.len();
+        let lattice_energy = |x: &[[f64; 3]]| -> f64 {
+            let mut e = 0.0;
+            for i in 0..x.len() {
+                for j in (i + 1)..x.len() {
+                    e += pot.seed_pair_energy(dist2(x[i], x[j]).sqrt());
+                }
+            }
+            e
+        };
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+        assert!(lattice_search(&sites, n, nn, &pot, 40, &mut rng, &|| true).is_none());
+        let asks = std::cell::Cell::new(0usize);
+        let asks = &asks;
+        let count = |limit: usize| {
+            move || {
+                asks.set(asks.get() + 1);
+                asks.get() > limit
+            }
+        };
+        // one ask per table row and per greedy placement, then one for the first swap
+        let early = m + (n - 1) + 1;
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+        let stopped = lattice_search(&sites, n, nn, &pot, 40, &mut rng, &count(early)).unwrap();
+        assert_eq!(asks.get(), early + 1, "it ends at the first ask that says stop");
+        asks.set(0);
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+        let full = lattice_search(&sites, n, nn, &pot, 40, &mut rng, &count(usize::MAX)).unwrap();
+        // rounds 1..40 each ask at least twice (the round, its first swap)
+        assert!(asks.get() >= early + 2 * 39, "the full search asks on ({} asks, {early} before the swaps)", asks.get());
+        assert_eq!(stopped.len(), n);
+        assert!(stopped.iter().enumerate().all(|(i, p)| stopped[..i].iter().all(|q| dist2(*p, *q) > 0.5 * nn * nn)));
+        let (es, ef) = (lattice_energy(&stopped), lattice_energy(&full));
+        assert!(es.is_finite() && ef <= es + 1e-9, "stopped {es} vs full {ef}");
+    }
+
     #[test]
     fn stellated_lattice_search_gives_the_lj98_leary_tetrahedron() {
         let pot = LennardJones::reduced();

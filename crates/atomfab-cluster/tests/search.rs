@@ -175,7 +175,8 @@ fn tempdir() -> std::path::PathBuf {
 
 #[test]
 fn large_cluster_respects_the_time_limit() {
-    // one evaluation of 1200 atoms is ~720k pairs: quench, polish (≤ 1 s) and point group are all bounded
+    // one evaluation of 1200 atoms is ~720k pairs and a lattice-subset search seconds of CPU: quenches,
+    // lattice searches, polish (≤ 1 s) and point group are all bounded (under load too: they ask the stop)
     let mut s = lj(1200);
     s.time_limit_s = Some(1.0);
     let t = Instant::now();
