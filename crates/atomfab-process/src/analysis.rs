@@ -223,11 +223,26 @@ pub struct Damage {
     pub method: String,
     /// Atoms of each structure type in the machined region (OVITO type names).
     pub counts: Vec<(String, usize)>,
+    /// Depth below the local surface down to the first intact depth bin, nm.
     pub damage_depth_nm: f64,
+    /// `"measured"`, or `"lower bound"` when the damage reaches the bottom (`damage_reaches_bottom`).
+    pub damage_depth_is: String,
     pub amorphous_thickness_nm: f64,
+    /// `"measured"`, or `"lower bound"` when the bottom layer is amorphous too.
+    pub amorphous_thickness_is: String,
+    /// The damage reaches the fixed + thermostat layers at the bottom of the workpiece: the mobile layer
+    /// just above them is damaged, or no depth bin below the surface is intact. The simulated workpiece
+    /// cuts the damage off there, so a thicker one would show it deeper.
+    pub damage_reaches_bottom: bool,
+    /// Non-crystalline fraction of that layer (one depth bin thick); null when it is not known.
+    pub bottom_layer_non_crystalline_fraction: f64,
     /// Depth profile: (depth below the local surface at bin centre Å, non-crystalline fraction).
     pub profile: Vec<(f64, f64)>,
 }
+
+/// What `damage_depth_is` and `amorphous_thickness_is` say.
+pub const MEASURED: &str = "measured";
+pub const LOWER_BOUND: &str = "lower bound";
 
 /// Per-atom structure type codes (OVITO ids) of the workpiece atoms (`indices` into `fin`).
 pub fn structure_types(fin: &System, indices: &[usize], method: StructureMethod) -> Result<(Vec<u8>, Vec<&'static str>, Vec<bool>), ProcessError> {
@@ -251,7 +266,11 @@ pub fn structure_types(fin: &System, indices: &[usize], method: StructureMethod)
     })
 }
 
-pub fn damage(positions: &[[f64; 3]], types: &[u8], names: &[&str], crystalline: &[bool], method: StructureMethod) -> Result<Damage, ProcessError> {
+/// Damage profile of the atoms at `positions` (Å) with structure `types`. `bottom_z` (Å) is the top of
+/// the fixed + thermostat layers, when the workpiece has them: the layer of one depth bin above it tells
+/// whether the damage reaches the bottom of the workpiece (without it, only a profile with no intact bin
+/// does).
+pub fn damage(positions: &[[f64; 3]], types: &[u8], names: &[&str], crystalline: &[bool], method: StructureMethod, bottom_z: Option<f64>) -> Result<Damage, ProcessError> {
     let opts = atomfab_structure::DamageOptions::default();
     let rep = atomfab_structure::damage_profile(positions, types, names.len(), |t| crystalline[t as usize], &opts)
         .map_err(|e| ProcessError::Analysis(format!("damage profile: {e}")))?;
@@ -259,6 +278,16 @@ pub fn damage(positions: &[[f64; 3]], types: &[u8], names: &[&str], crystalline:
     for &t in types {
         counts[t as usize] += 1;
     }
+    let bottom = bottom_z.map_or(f64::NAN, |z0| {
+        let layer: Vec<bool> = positions.iter().zip(types).filter(|(r, _)| r[2] >= z0 && r[2] < z0 + opts.bin_angstrom).map(|(_, &t)| crystalline[t as usize]).collect();
+        // an empty layer (a void) says nothing
+        if layer.is_empty() { f64::NAN } else { layer.iter().filter(|&&c| !c).count() as f64 / layer.len() as f64 }
+    });
+    // without an intact bin the profile reports the whole slab as damaged
+    let intact_bin = rep.profile.iter().any(|b| b.atoms > 0 && b.non_crystalline_fraction <= opts.damage_threshold);
+    let reaches_bottom = bottom > opts.damage_threshold || !intact_bin;
+    let amorphous_to_bottom = reaches_bottom && (bottom >= opts.amorphous_threshold || bottom.is_nan());
+    let is = |lower: bool| if lower { LOWER_BOUND } else { MEASURED }.to_string();
     Ok(Damage {
         method: match method {
             StructureMethod::Diamond => "identify diamond structure (Maras et al. 2016)".into(),
@@ -266,7 +295,11 @@ pub fn damage(positions: &[[f64; 3]], types: &[u8], names: &[&str], crystalline:
         },
         counts: names.iter().map(|n| n.to_string()).zip(counts).collect(),
         damage_depth_nm: rep.damage_depth_angstrom / 10.0,
+        damage_depth_is: is(reaches_bottom),
         amorphous_thickness_nm: rep.amorphous_thickness_angstrom / 10.0,
+        amorphous_thickness_is: is(amorphous_to_bottom),
+        damage_reaches_bottom: reaches_bottom,
+        bottom_layer_non_crystalline_fraction: bottom,
         profile: rep
             .profile
             .iter()

@@ -3,7 +3,7 @@
 //! damage; grades against the spec; then `summary.json` and `report.html`.
 
 use crate::analysis::{self, Damage, Series, TemperatureField};
-use crate::common::Setup;
+use crate::common::{Setup, NM};
 use crate::config::ProcessConfig;
 use crate::error::ProcessError;
 use crate::material::MaterialPreset;
@@ -13,7 +13,7 @@ use atomfab_core::System;
 use atomfab_metrology::level::{level, Level};
 use atomfab_metrology::params::{areal_params, ArealParams};
 use atomfab_metrology::psd::{psd_2d, Psd2d, Window};
-use atomfab_metrology::spec::{grade, parse_spec, Dim, MapMetrics};
+use atomfab_metrology::spec::{grade, parse_spec, Clause, Dim, MapMetrics, Op};
 use atomfab_metrology::steps::{terraces, TerraceAnalysis, TerraceOptions};
 use atomfab_metrology::HeightMap;
 use std::path::{Path, PathBuf};
@@ -92,7 +92,10 @@ pub fn evaluate(cfg: &ProcessConfig, out_dir: &Path, setup: &Setup, preset: &Mat
     }
     let region_pos: Vec<[f64; 3]> = region_atoms.iter().map(|&i| fin.positions[i]).collect();
     let region_types: Vec<u8> = region_atoms.iter().map(|&i| type_of[i]).collect();
-    let damage = analysis::damage(&region_pos, &region_types, &names, &crystal, preset.structure)?;
+    // Damage is judged against the mobile layer just above the fixed + thermostat layers (but never the
+    // bottom's own free face, when there are no such layers).
+    let bottom_z = ((cfg.workpiece.fixed_nm + cfg.workpiece.thermostat_nm) * NM).max(setup.nearest_neighbour);
+    let damage = analysis::damage(&region_pos, &region_types, &names, &crystal, preset.structure, Some(bottom_z))?;
     let surface_map = SurfaceMapInfo {
         file: file_name(&map_file),
         nx: map.nx,
@@ -120,8 +123,20 @@ pub fn evaluate(cfg: &ProcessConfig, out_dir: &Path, setup: &Setup, preset: &Mat
     })
 }
 
+/// Whether a clause holds for every value from `bound` up, all that a lower bound tells: `>=` and `>` when
+/// the bound meets them, `!=` when the bound is above the limit; never `<=`, `<` or `==` (a spec that
+/// caps the damage depth cannot pass while the damage runs into the bottom of the workpiece).
+pub fn passes_as_lower_bound(c: &Clause, bound: f64) -> bool {
+    match c.op {
+        Op::Ge => bound >= c.limit,
+        Op::Gt | Op::Ne => bound > c.limit,
+        Op::Le | Op::Lt | Op::Eq => false,
+    }
+}
+
 /// Grades the spec: surface criteria from the height map, `damage_depth` and `amorphous_thickness` from
-/// the damage profile, anything else from `kind_metric` (e.g. `chip_atoms`).
+/// the damage profile (as lower bounds when the damage reaches the bottom), anything else from
+/// `kind_metric` (e.g. `chip_atoms`).
 pub fn grades(cfg: &ProcessConfig, ev: &Evaluation, kind_metric: &dyn Fn(&str) -> Option<(f64, Dim)>) -> Result<Vec<GradeResult>, ProcessError> {
     let mut metrics = MapMetrics::new(&ev.map, ev.terrace_opts.clone());
     let mut out = Vec::new();
@@ -136,13 +151,19 @@ pub fn grades(cfg: &ProcessConfig, ev: &Evaluation, kind_metric: &dyn Fn(&str) -
             },
         })
         .map_err(|e| ProcessError::Config(format!("spec '{s}': {e}")))?;
-        for r in results {
+        for (c, r) in clauses.iter().zip(results) {
+            let lower_bound = match c.name.as_str() {
+                "damage_depth" => ev.damage.damage_depth_is == analysis::LOWER_BOUND,
+                "amorphous_thickness" => ev.damage.amorphous_thickness_is == analysis::LOWER_BOUND,
+                _ => false,
+            };
+            let pass = if lower_bound { passes_as_lower_bound(c, r.value) } else { r.pass };
             let (value, unit) = match r.dim {
                 Dim::Length => (r.value * 1e9, "nm"),
                 Dim::Percent => (r.value, "%"),
                 Dim::Number => (r.value, ""),
             };
-            out.push(GradeResult { criterion: r.clause, value, unit: unit.to_string(), pass: r.pass });
+            out.push(GradeResult { criterion: r.clause, value, unit: unit.to_string(), lower_bound, pass });
         }
     }
     Ok(out)
@@ -238,4 +259,31 @@ pub fn run_md(md: &atomfab_md::MdConfig, out_dir: &Path, resume: bool, progress:
 
 pub fn file_name(p: &Path) -> String {
     p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lower_bound_passes_only_what_every_larger_value_passes() {
+        let nm = 1e-9;
+        for (spec, bound_nm, pass) in [
+            ("damage_depth <= 5 nm", 3.0, false), // the true depth may be above 5 nm
+            ("damage_depth <= 5 nm", 7.0, false),
+            ("damage_depth < 5 nm", 3.0, false),
+            ("damage_depth == 3 nm", 3.0, false),
+            ("damage_depth >= 2 nm", 3.0, true), // at least 3 nm, so at least 2 nm
+            ("damage_depth >= 2 nm", 1.0, false),
+            ("damage_depth > 3 nm", 3.0, false),
+            ("damage_depth > 2 nm", 3.0, true),
+            ("damage_depth != 2 nm", 3.0, true),
+            ("damage_depth != 4 nm", 3.0, false),
+        ] {
+            let c = &parse_spec(spec).unwrap()[0];
+            assert_eq!(passes_as_lower_bound(c, bound_nm * nm), pass, "{spec} with a lower bound of {bound_nm} nm");
+        }
+        let c = &parse_spec("damage_depth >= 2 nm").unwrap()[0];
+        assert!(!passes_as_lower_bound(c, f64::NAN));
+    }
 }

@@ -50,6 +50,9 @@ pub struct GradeResult {
     pub criterion: String,
     pub value: f64,
     pub unit: String,
+    /// The value is only a lower bound (damage reaching the bottom of the workpiece): the criterion passes
+    /// only when every larger value would pass it too.
+    pub lower_bound: bool,
     pub pass: bool,
 }
 

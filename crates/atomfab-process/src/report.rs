@@ -1,7 +1,7 @@
 //! The HTML report of a process run: the common parts (overview, temperature, surface metrology,
 //! structure and damage, recipe) around the kind's own entries and sections (`KindReport`).
 
-use crate::analysis::{Series, TemperatureField};
+use crate::analysis::{Series, TemperatureField, LOWER_BOUND};
 use crate::evaluate::KindReport;
 use crate::ProcessSummary;
 use atomfab_core::{Axis, System};
@@ -47,6 +47,19 @@ fn nm(v: f64) -> String {
     format!("{:.4} nm", v * 1e9)
 }
 
+/// A damage figure (nm) as measured, or as the lower bound it is when the damage reaches the bottom.
+fn depth(v_nm: f64, is: &str) -> String {
+    if is == LOWER_BOUND {
+        format!("≥ {v_nm:.3} nm (lower bound)")
+    } else {
+        format!("{v_nm:.3} nm")
+    }
+}
+
+/// What the report says when the damage runs into the bottom layers of the workpiece.
+const BOTTOM_NOTE: &str = "the damage reaches the fixed + thermostat layers at the bottom of the workpiece, so the \
+simulated slab cuts it off: the depth is a lower bound and a damage_depth limit cannot pass; use a thicker workpiece";
+
 pub fn build(x: &Inputs, kind: KindReport) -> Report {
     let s = x.summary;
     let mut r = Report::new(
@@ -56,15 +69,22 @@ pub fn build(x: &Inputs, kind: KindReport) -> Report {
     let grades: Vec<Grade> = s
         .grades
         .iter()
-        .map(|g| Grade { criterion: g.criterion.clone(), measured: format!("{:.4} {}", g.value, g.unit), pass: g.pass })
+        .map(|g| Grade {
+            criterion: g.criterion.clone(),
+            measured: if g.lower_bound { format!("≥ {:.4} {} (lower bound)", g.value, g.unit) } else { format!("{:.4} {}", g.value, g.unit) },
+            pass: g.pass,
+        })
         .collect();
     let mut entries: Vec<(String, String)> =
         vec![("verdict".into(), if s.grades.is_empty() { "no spec given".into() } else if s.pass { "PASS".into() } else { "FAIL".into() })];
+    if s.damage.damage_reaches_bottom {
+        entries.push(("damage reaches the bottom".into(), BOTTOM_NOTE.into()));
+    }
     entries.extend(kind.overview);
     entries.extend([
         ("Sa / Sq of machined surface".into(), format!("{} / {}", nm(s.surface.height.Sa), nm(s.surface.height.Sq))),
-        ("subsurface damage depth".into(), format!("{:.3} nm", s.damage.damage_depth_nm)),
-        ("amorphous layer".into(), format!("{:.3} nm", s.damage.amorphous_thickness_nm)),
+        ("subsurface damage depth".into(), depth(s.damage.damage_depth_nm, &s.damage.damage_depth_is)),
+        ("amorphous layer".into(), depth(s.damage.amorphous_thickness_nm, &s.damage.amorphous_thickness_is)),
         (format!("peak temperature ({} Å bins)", x.tfield.bin_angstrom), format!("{:.0} K", s.max_temperature_k)),
         ("MD speed".into(), format!("{:.3e} atom-steps/s, {:.1} s wall", x.atom_steps_per_second, x.wall_seconds)),
     ]);
@@ -180,10 +200,19 @@ pub fn build(x: &Inputs, kind: KindReport) -> Report {
                 series: vec![PlotSeries { name: "machined region".into(), points: d.profile.clone() }],
                 ..Default::default()
             }),
-            Block::KeyValues(vec![
-                ("damage depth".into(), format!("{:.3} nm", d.damage_depth_nm)),
-                ("amorphous thickness".into(), format!("{:.3} nm", d.amorphous_thickness_nm)),
-            ]),
+            Block::KeyValues(
+                [
+                    ("damage depth".to_string(), depth(d.damage_depth_nm, &d.damage_depth_is)),
+                    ("amorphous thickness".to_string(), depth(d.amorphous_thickness_nm, &d.amorphous_thickness_is)),
+                    (
+                        "non-crystalline fraction just above the fixed + thermostat layers".to_string(),
+                        if d.bottom_layer_non_crystalline_fraction.is_nan() { "not known".into() } else { format!("{:.2}", d.bottom_layer_non_crystalline_fraction) },
+                    ),
+                ]
+                .into_iter()
+                .chain(d.damage_reaches_bottom.then(|| ("damage reaches the bottom".to_string(), BOTTOM_NOTE.to_string())))
+                .collect(),
+            ),
             Block::Table {
                 header: vec!["structure type (machined region)".into(), "atoms".into()],
                 rows: d.counts.iter().map(|(n, c)| vec![n.clone(), c.to_string()]).collect(),

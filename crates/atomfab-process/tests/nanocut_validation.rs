@@ -129,7 +129,7 @@ fn cu_stacking_fault_counts_as_damage() {
     let per_layer = sys.len() / 12;
     assert_eq!(n_hcp, 2 * per_layer, "the two layers at the fault are HCP");
     assert!(!crystal[hcp], "HCP in an fcc workpiece is a defect");
-    let d = atomfab_process::analysis::damage(&sys.positions, &types, &names, &crystal, StructureMethod::AdaptiveCna).unwrap();
+    let d = atomfab_process::analysis::damage(&sys.positions, &types, &names, &crystal, StructureMethod::AdaptiveCna, None).unwrap();
     // Top layer (surface, Other) + two HCP layers: damaged to ≈ 3 layers = 6 Å; with HCP counted as
     // crystal it would stop after the surface layer (2 Å).
     assert!(d.damage_depth_nm >= 0.5, "damage depth {} nm, profile {:?}", d.damage_depth_nm, d.profile);
