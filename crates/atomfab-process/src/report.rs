@@ -58,7 +58,7 @@ fn depth(v_nm: f64, is: &str) -> String {
 
 /// What the report says when the damage runs into the bottom layers of the workpiece.
 const BOTTOM_NOTE: &str = "the damage reaches the fixed + thermostat layers at the bottom of the workpiece, so the \
-simulated slab cuts it off: the depth is a lower bound and a damage_depth limit cannot pass; use a thicker workpiece";
+simulated slab cuts it off: the depth is a lower bound, so an upper limit on it cannot pass; use a thicker workpiece";
 
 pub fn build(x: &Inputs, kind: KindReport) -> Report {
     let s = x.summary;
