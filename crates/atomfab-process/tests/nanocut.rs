@@ -19,6 +19,9 @@ fn small_si_cut_produces_chip_forces_surface_and_report() {
     assert!(removal.mean_cutting_force_nn > 0.0, "the workpiece resists the tool: {}", removal.mean_cutting_force_nn);
     assert!(s.surface.height.Sq > 0.0 && s.surface.height.Sq < 1e-9);
     assert_eq!(s.grades.len(), 2);
+    // intact crystal between the damage and the bottom layers (tests/damage_bottom.rs: a thinner workpiece)
+    assert!(!s.damage.damage_reaches_bottom && s.damage.damage_depth_is == "measured", "{:?}", s.damage);
+    assert!(s.grades.iter().all(|g| !g.lower_bound));
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("Forces on the tool") && html.contains("data:image/png;base64"));
 }
