@@ -24,6 +24,7 @@ mod report;
 
 pub use config::{Material, ProcessConfig, ProcessKind};
 pub use error::ProcessError;
+pub use report::depth as damage_figure;
 
 use analysis::Damage;
 use atomfab_metrology::params::ArealParams;

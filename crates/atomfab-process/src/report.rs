@@ -48,7 +48,7 @@ fn nm(v: f64) -> String {
 }
 
 /// A damage figure (nm) as measured, or as the lower bound it is when the damage reaches the bottom.
-fn depth(v_nm: f64, is: &str) -> String {
+pub fn depth(v_nm: f64, is: &str) -> String {
     if is == LOWER_BOUND {
         format!("≥ {v_nm:.3} nm (lower bound)")
     } else {

@@ -26,10 +26,10 @@ pub fn run_recipe(
         cfg.kind, cfg.material, summary.workpiece_atoms, summary.tool_atoms, summary.steps
     );
     eprintln!(
-        "atomfab: {}, Sq {:.4} nm, damage depth {:.2} nm — {}",
+        "atomfab: {}, Sq {:.4} nm, damage depth {} — {}",
         summary.headline,
         summary.surface.height.Sq * 1e9,
-        summary.damage.damage_depth_nm,
+        atomfab_process::damage_figure(summary.damage.damage_depth_nm, &summary.damage.damage_depth_is),
         if summary.grades.is_empty() { "no spec" } else if summary.pass { "PASS" } else { "FAIL" }
     );
     eprintln!("atomfab: report {}", out.join("report.html").display());
