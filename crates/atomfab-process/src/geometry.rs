@@ -55,10 +55,22 @@ impl ToolShape {
 /// for now; the caller sets the final box) and the lattice periods (Å).
 pub fn workpiece(kind: LatticeKind, a: f64, element: &str, orient: [[i32; 3]; 3], size: Vec3) -> Result<(System, Vec3), ProcessError> {
     let spec = LatticeSpec::new(kind, a, &[element]).oriented(orient);
-    let periods = spec.periods().map_err(|e| ProcessError::Config(format!("workpiece.orient: {e}")))?;
-    let repeats = [0, 1, 2].map(|k| ((size[k] / periods[k]).round() as usize).max(1));
+    let (repeats, periods) = repeats(&spec, size)?;
     let system = spec.build(repeats, UnitSystem::Metal).map_err(|e| ProcessError::Config(format!("workpiece: {e}")))?;
     Ok((system, periods))
+}
+
+/// Whole lattice periods along x, y, z nearest to `size` (Å), at least one, and the periods (Å).
+fn repeats(spec: &LatticeSpec, size: Vec3) -> Result<([usize; 3], Vec3), ProcessError> {
+    let periods = spec.periods().map_err(|e| ProcessError::Config(format!("workpiece.orient: {e}")))?;
+    Ok(([0, 1, 2].map(|k| ((size[k] / periods[k]).round() as usize).max(1)), periods))
+}
+
+/// The size (Å) of the workpiece `workpiece` builds for a requested `size` (Å): whole lattice periods, so
+/// up to half a period more or less than asked. Checks of the recipe against the slab use this.
+pub fn built_size(kind: LatticeKind, a: f64, element: &str, orient: [[i32; 3]; 3], size: Vec3) -> Result<Vec3, ProcessError> {
+    let (n, periods) = repeats(&LatticeSpec::new(kind, a, &[element]).oriented(orient), size)?;
+    Ok([0, 1, 2].map(|k| n[k] as f64 * periods[k]))
 }
 
 /// Positions (Å) of a diamond tool: a shell `shell` Å thick under the working faces (deeper atoms never

@@ -59,14 +59,19 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     if !(c.depth_nm.is_finite() && c.depth_nm > 0.0) {
         return bad("cut.depth_nm", format!("{} must be > 0", c.depth_nm));
     }
-    let free = w.size_nm[2] - w.fixed_nm - w.thermostat_nm;
+    // The slab is whole lattice periods thick, which can be less than asked.
+    let p = crate::material::preset(cfg.material);
+    let built = crate::geometry::built_size(p.lattice, p.a, p.element, w.orient, w.size_nm.map(|v| v * NM))?.map(|v| v / NM);
+    let free = built[2] - w.fixed_nm - w.thermostat_nm;
     if c.depth_nm >= free - 0.3 {
         return bad(
             "cut.depth_nm",
             format!(
-                "{} nm leaves less than 0.3 nm above the {:.2} nm of fixed + thermostat layers in a {} nm thick workpiece",
+                "{} nm leaves less than 0.3 nm above the {:.2} nm of fixed + thermostat layers in a {:.2} nm thick workpiece \
+                 (workpiece.size_nm z = {} nm, built as whole lattice periods)",
                 c.depth_nm,
                 w.fixed_nm + w.thermostat_nm,
+                built[2],
                 w.size_nm[2]
             ),
         );

@@ -59,4 +59,10 @@ fn bad_recipes_name_the_key_before_running() {
         assert!(err.contains(key), "{to}: {err}");
     }
     assert!(toml::from_str::<ProcessConfig>(&edit(SI_CUT, &[("material = \"Si\"", "material = \"Unobtainium\"")])).is_err());
+    // A 1.9 nm slab is built as 3 Si periods (1.63 nm): a 0.6 nm cut fits the nominal thickness, not the slab.
+    let text = edit(SI_CUT, &[("size_nm = [4.4, 2.2, 2.5]", "size_nm = [4.4, 2.2, 1.9]"), ("depth_nm = 0.5", "depth_nm = 0.6")]);
+    let err = atomfab_process::nanocut::validate(&config(&text)).unwrap_err().to_string();
+    assert!(err.contains("cut.depth_nm") && err.contains("1.63 nm thick"), "{err}");
+    let text = edit(SI_CUT, &[("size_nm = [4.4, 2.2, 2.5]", "size_nm = [4.4, 2.2, 1.9]"), ("depth_nm = 0.5", "depth_nm = 0.45")]);
+    atomfab_process::nanocut::validate(&config(&text)).unwrap();
 }
