@@ -15,7 +15,8 @@
 //!
 //! Units: Å, eV. Uses a full neighbour list. A file whose result in LAMMPS depends on atom ids or
 //! neighbour order is refused: the two-body parts of (i, j, j) and (j, i, i) must agree (LAMMPS takes one
-//! by atom id), and λε, cosθ0 of (i, j, k) and (i, k, j) (LAMMPS takes one by neighbour order).
+//! by atom id), and λε, cosθ0 of (i, j, k) and (i, k, j) (LAMMPS takes one by neighbour order); λε
+//! differing by rounding only (≤ 1e-6 relative) is replaced by the mean of the two.
 
 use crate::parallel::{extended_types, take_pair, Workspace};
 use crate::reader::parse_f64;
@@ -190,6 +191,9 @@ pub struct StillingerWeber {
     ws: Workspace<Scratch>,
 }
 
+/// Largest relative difference of λε between entries i j k and i k j that is taken as rounding.
+const LAMBDA_EPSILON_RTOL: f64 = 1e-6;
+
 const NAMES: [&str; 11] = ["epsilon", "sigma", "a", "lambda", "gamma", "costheta0", "A", "B", "p", "q", "tol"];
 
 impl StillingerWeber {
@@ -288,28 +292,41 @@ impl StillingerWeber {
             }
         }
         // Nor may the three-body term depend on which neighbour is "j" (LAMMPS takes i j k with j the
-        // earlier neighbour in its list).
+        // earlier neighbour in its list). Files print λ and ε separately to ~7 digits, so λε of i j k and
+        // i k j may differ in the last digits (CdTeZnSeHgS0.sw: 8e-7); such pairs get their mean.
+        let mut means = Vec::new();
         for i in 0..n {
             for j in 0..n {
                 for k in j + 1..n {
                     let (a, b) = (&params[(i * n + j) * n + k], &params[(i * n + k) * n + j]);
-                    if a.lambda * a.epsilon != b.lambda * b.epsilon || a.costheta0 != b.costheta0 {
+                    let (la, lb) = (a.lambda * a.epsilon, b.lambda * b.epsilon);
+                    if (la - lb).abs() > LAMBDA_EPSILON_RTOL * la.abs().max(lb.abs()) || a.costheta0 != b.costheta0 {
                         let line = found[(i * n + j) * n + k].map(|f| f.0).unwrap_or(0);
                         let other = found[(i * n + k) * n + j].map(|f| f.0).unwrap_or(0);
                         return Err(ferr(
                             line,
                             format!(
-                                "expected lambda*epsilon and costheta0 of {ei} {ej} {ek} to equal those of {ei} {ek} {ej} (line {other})",
+                                "expected lambda*epsilon and costheta0 of {ei} {ej} {ek} to equal those of {ei} {ek} {ej} (line {other}; lambda*epsilon to {LAMBDA_EPSILON_RTOL:e} relative)",
                                 ei = elements[i],
                                 ej = elements[j],
                                 ek = elements[k]
                             ),
                         ));
                     }
+                    if la != lb {
+                        means.push(((i * n + j) * n + k, (i * n + k) * n + j, 0.5 * (la + lb)));
+                    }
                 }
             }
         }
-        StillingerWeber::new(elements.to_vec(), params)
+        let mut sw = StillingerWeber::new(elements.to_vec(), params)?;
+        for (a, b, le) in means {
+            for t in [a, b] {
+                sw.params[t].lambda_epsilon = le;
+                sw.params[t].lambda_epsilon2 = 2.0 * le;
+            }
+        }
+        Ok(sw)
     }
 
     /// Stillinger–Weber from explicit parameters, `params[(i·n + j)·n + k]` for species i, j, k.

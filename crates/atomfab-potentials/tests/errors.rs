@@ -112,7 +112,13 @@ fn sw_errors_name_file_and_line() {
     assert!(m.contains("pair.sw:10: expected the two-body parameters") && m.contains("of Si Ge Ge to equal those of Ge Si Si (line 11)"), "{m}");
     let p = temp_file(&dir, "triple.sw", &text.replace("Ge Ge Si 2.00 0.0 0.0 28.0 0.0 -0.35", "Ge Ge Si 2.00 0.0 0.0 28.0 0.0 -0.36"));
     let m = message(StillingerWeber::from_file(&p, &["Si".into(), "Ge".into()]));
-    assert!(m.contains("triple.sw:14: expected lambda*epsilon and costheta0 of Ge Si Ge to equal those of Ge Ge Si (line 15)"), "{m}");
+    assert!(m.contains("triple.sw:14: expected lambda*epsilon and costheta0 of Ge Si Ge to equal those of Ge Ge Si (line 15;"), "{m}");
+    let p = temp_file(&dir, "lambda.sw", &text.replace("Ge Ge Si 2.00 0.0 0.0 28.0", "Ge Ge Si 2.00 0.0 0.0 28.001"));
+    let m = message(StillingerWeber::from_file(&p, &["Si".into(), "Ge".into()]));
+    assert!(m.contains("lambda.sw:14: expected lambda*epsilon"), "{m}");
+    // λε differing by rounding only (as in CdTeZnSeHgS0.sw) is accepted.
+    let p = temp_file(&dir, "rounded.sw", &text.replace("Ge Ge Si 2.00 0.0 0.0 28.0", "Ge Ge Si 2.00 0.0 0.0 28.00001"));
+    assert!(StillingerWeber::from_file(&p, &["Si".into(), "Ge".into()]).is_ok());
 }
 
 #[test]
