@@ -590,7 +590,8 @@ impl Potential for Eam {
         let n = list.n_local();
         let n_ext = list.n_extended();
         let single = ns == 1 && self.types.par_iter().with_min_len(4096).all(|&t| t == 0);
-        self.ws.prepare(list, request);
+        let types = &self.types;
+        self.ws.prepare(list, request, |i| types[i] < ns);
         self.ws.zero_scalars(n_ext);
         match (single, list.kind == ListKind::Full) {
             (true, false) => self.density_pass::<true, false>(list),

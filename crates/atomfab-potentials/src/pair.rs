@@ -310,7 +310,8 @@ impl Potential for PairPotential {
         if !(generic && list.kind == ListKind::Half) {
             extended_types(list, species, |s| if generic { 0 } else { s.min(n) }, &mut self.types);
         }
-        self.ws.prepare(list, request);
+        let types = &self.types;
+        self.ws.prepare(list, request, |i| generic || types[i] < n);
         match (self.all_lj, self.all_morse, self.generic, list.kind == ListKind::Full) {
             (true, _, true, false) => self.run::<Lj, true, false>(list, request),
             (true, _, false, false) => self.run::<Lj, false, false>(list, request),

@@ -36,35 +36,55 @@ pub(crate) struct Workspace<X> {
 const BLOCK: usize = 4096;
 
 impl<X: Default + Send + Sync> Workspace<X> {
-    /// Splits the local atoms into chunks and zeroes the force (and per-atom energy) buffers.
-    pub fn prepare(&mut self, list: &NeighborList, request: Request) {
+    /// Splits the local atoms into chunks and zeroes the force (and per-atom energy) buffers. `active(i)`:
+    /// whether this potential computes anything for local atom i (a hybrid part skips the atoms of other
+    /// parts), so chunks balance the work actually done, not the list length.
+    pub fn prepare(&mut self, list: &NeighborList, request: Request, active: impl Fn(usize) -> bool + Sync) {
         let n = list.n_local();
         let n_ext = list.n_extended();
         let nchunks = rayon::current_num_threads().clamp(1, n.max(1));
-        // Balance by neighbour entries plus a constant per atom: chunk c ends at the first atom i past
-        // the previous end whose running sum acc(i) reaches c/nchunks of the total (binary search).
-        let offsets = list.offsets();
-        let acc = |i: usize| offsets[i + 1] + 4 * (i + 1);
-        let total = if n == 0 { 0 } else { acc(n - 1) };
         self.bounds.clear();
-        let mut start = 0;
-        for c in 1..nchunks {
-            let (mut a, mut b) = (start, n);
-            while a < b {
-                let m = (a + b) / 2;
-                if acc(m) * nchunks >= total * c {
-                    b = m;
-                } else {
-                    a = m + 1;
+        if nchunks == 1 {
+            self.bounds.push(0..n);
+        } else {
+            // Work of atom i: its neighbour entries plus a constant, or 1 when inactive. Chunk c ends at the
+            // first atom whose running sum reaches c/nchunks of the total: block sums in parallel, then a
+            // walk inside the block where each boundary falls.
+            let offsets = list.offsets();
+            let work = |i: usize| if active(i) { offsets[i + 1] - offsets[i] + 4 } else { 1 };
+            let sums: Vec<usize> = (0..n.div_ceil(BLOCK))
+                .into_par_iter()
+                .map(|b| (b * BLOCK..((b + 1) * BLOCK).min(n)).map(work).sum())
+                .collect();
+            let total: usize = sums.iter().sum();
+            let (mut start, mut block, mut before) = (0, 0, 0);
+            for c in 1..nchunks {
+                while block < sums.len() && (before + sums[block]) * nchunks < total * c {
+                    before += sums[block];
+                    block += 1;
+                }
+                if block == sums.len() {
+                    break;
+                }
+                let mut acc = before;
+                let mut end = n;
+                for i in block * BLOCK..((block + 1) * BLOCK).min(n) {
+                    acc += work(i);
+                    if acc * nchunks >= total * c {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                if end >= n {
+                    break;
+                }
+                if end > start {
+                    self.bounds.push(start..end);
+                    start = end;
                 }
             }
-            if a >= n {
-                break;
-            }
-            self.bounds.push(start..a + 1);
-            start = a + 1;
+            self.bounds.push(start..n);
         }
-        self.bounds.push(start..n);
         while self.bounds.len() < nchunks {
             self.bounds.push(n..n);
         }

@@ -605,7 +605,8 @@ impl Potential for Tersoff {
         assert_eq!(list.kind, ListKind::Full, "Tersoff needs a full neighbour list");
         let ns = self.species.len() as u32;
         extended_types(list, species, |s| s.min(ns), &mut self.types);
-        self.ws.prepare(list, request);
+        let types = &self.types;
+        self.ws.prepare(list, request, |i| types[i] < ns);
         if self.zbl {
             self.run::<true>(list, request.per_atom_energy);
         } else {

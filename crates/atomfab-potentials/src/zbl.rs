@@ -274,7 +274,8 @@ impl Potential for Zbl {
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output) {
         let n = self.species.len() as u32;
         extended_types(list, species, |s| s.min(n), &mut self.types);
-        self.ws.prepare(list, request);
+        let types = &self.types;
+        self.ws.prepare(list, request, |i| types[i] < n);
         if list.kind == ListKind::Full {
             self.run::<true>(list, request.per_atom_energy);
         } else {
