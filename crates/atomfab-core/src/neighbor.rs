@@ -453,7 +453,9 @@ fn chunked_lists(
     offsets: &mut Vec<usize>,
     near: impl Fn(usize, &mut Vec<u32>) + Sync,
 ) -> u32 {
-    let chunk = (n_local / (4 * rayon::current_num_threads().max(1)) + 1).next_power_of_two().max(2048);
+    // Several chunks per thread, so work stealing evens out atoms of very different list lengths (a dense
+    // tool next to a workpiece).
+    let chunk = (n_local / (8 * rayon::current_num_threads().max(1)) + 1).next_power_of_two().max(512);
     let nchunks = n_local.div_ceil(chunk);
     parts.resize_with(nchunks, Vec::new);
     parts.truncate(nchunks);
