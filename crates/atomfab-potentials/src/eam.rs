@@ -7,7 +7,7 @@
 //! table then gets LAMMPS' cubic spline. Units: Å, eV. Uses a half list: a density pass, the
 //! embedding derivative F'(ρ) on every atom, then a force pass.
 
-use crate::parallel::{blocked_sum, copy_to_ghosts, extended_types, take_pair, Workspace};
+use crate::parallel::{switch_off_pair, blocked_sum, copy_to_ghosts, extended_types, take_pair, Workspace};
 use crate::reader::{parse_f64, Reader};
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{Element, ListKind, NeighborList, Vec3};
@@ -641,13 +641,6 @@ impl Potential for Eam {
         }
     }
     fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
-        let (a, b, n) = (a as usize, b as usize, self.species.len());
-        if a >= n || b >= n {
-            return Err(PotentialError::Other(format!("{}: species pair ({a}, {b}) out of range", self.name)));
-        }
-        let nt = n + 1;
-        self.pair_on[a * nt + b] = false;
-        self.pair_on[b * nt + a] = false;
-        Ok(())
+        switch_off_pair(&mut self.pair_on, self.species.len(), a, b, false, &self.name)
     }
 }

@@ -266,3 +266,16 @@ pub(crate) fn take_pair(list: &NeighborList, x: &[Vec3], i: usize, j: usize) -> 
     let (xi, xj) = (x[i], x[j]);
     xj[2] > xi[2] || (xj[2] == xi[2] && (xj[1] > xi[1] || (xj[1] == xi[1] && xj[0] > xi[0])))
 }
+
+/// Switches species pair (a, b) off in a symmetric per-pair table of (n + 1)² entries (the last row and column
+/// stand for species the potential does not know): `exclude_pair` of the potentials that keep such a table.
+pub(crate) fn switch_off_pair<T: Clone>(table: &mut [T], n: usize, a: u32, b: u32, off: T, who: &str) -> Result<(), crate::PotentialError> {
+    let (a, b) = (a as usize, b as usize);
+    if a >= n || b >= n {
+        return Err(crate::PotentialError::Other(format!("{who}: species pair ({a}, {b}) out of range")));
+    }
+    let nt = n + 1;
+    table[a * nt + b] = off.clone();
+    table[b * nt + a] = off;
+    Ok(())
+}

@@ -18,7 +18,7 @@
 //! by atom id), and λε, cosθ0 of (i, j, k) and (i, k, j) (LAMMPS takes one by neighbour order); λε
 //! differing by rounding only (≤ 1e-6 relative) is replaced by the mean of the two.
 
-use crate::parallel::{extended_types, take_pair, Workspace};
+use crate::parallel::{switch_off_pair, extended_types, take_pair, Workspace};
 use crate::reader::parse_f64;
 use crate::zbl::QQR2E_METAL;
 use crate::{Output, Potential, PotentialError, Request};
@@ -553,13 +553,6 @@ impl Potential for StillingerWeber {
         self.ws.finish(list, forces, request, out);
     }
     fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
-        let (a, b, n) = (a as usize, b as usize, self.species.len());
-        if a >= n || b >= n {
-            return Err(PotentialError::Other(format!("sw: species pair ({a}, {b}) out of range")));
-        }
-        let nt = n + 1;
-        self.pair_on[a * nt + b] = false;
-        self.pair_on[b * nt + a] = false;
-        Ok(())
+        switch_off_pair(&mut self.pair_on, self.species.len(), a, b, false, "sw")
     }
 }

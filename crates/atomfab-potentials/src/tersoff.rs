@@ -10,7 +10,7 @@
 //! Units: Å, eV. Uses a full neighbour list. For each atom i a short list of neighbours inside the largest
 //! cutoff is built once; the per-(j, k) zeta terms are kept from the ζ loop for the force loop.
 
-use crate::parallel::{extended_types, take_pair, Workspace};
+use crate::parallel::{switch_off_pair, extended_types, take_pair, Workspace};
 use crate::reader::parse_f64;
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{ListKind, NeighborList, Vec3};
@@ -615,13 +615,6 @@ impl Potential for Tersoff {
         self.ws.finish(list, forces, request, out);
     }
     fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
-        let (a, b, n) = (a as usize, b as usize, self.species.len());
-        if a >= n || b >= n {
-            return Err(PotentialError::Other(format!("tersoff: species pair ({a}, {b}) out of range")));
-        }
-        let nt = n + 1;
-        self.pair_on[a * nt + b] = false;
-        self.pair_on[b * nt + a] = false;
-        Ok(())
+        switch_off_pair(&mut self.pair_on, self.species.len(), a, b, false, "tersoff")
     }
 }

@@ -6,7 +6,7 @@
 //! Ref.: J. F. Ziegler, J. P. Biersack, U. Littmark, The Stopping and Range of Ions in Matter (Pergamon
 //! 1985). Units: Å, eV; Z from the species' element symbols (or `NAME=Z`). Uses a half neighbour list.
 
-use crate::parallel::{extended_types, take_pair, Workspace};
+use crate::parallel::{switch_off_pair, extended_types, take_pair, Workspace};
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{Element, ListKind, NeighborList, Vec3};
 
@@ -284,13 +284,6 @@ impl Potential for Zbl {
         self.ws.finish(list, forces, request, out);
     }
     fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
-        let (a, b, n) = (a as usize, b as usize, self.species.len());
-        if a >= n || b >= n {
-            return Err(PotentialError::Other(format!("zbl: species pair ({a}, {b}) out of range")));
-        }
-        let nt = n + 1;
-        self.table[a * nt + b] = Coef::NONE;
-        self.table[b * nt + a] = Coef::NONE;
-        Ok(())
+        switch_off_pair(&mut self.table, self.species.len(), a, b, Coef::NONE, "zbl")
     }
 }
