@@ -55,12 +55,32 @@ pub struct NeighborList {
     bin_start: Vec<u32>,
     order: Vec<u32>,
     bpos: Vec<Vec3>,
+    /// Species pairs left out of the list (as LAMMPS `neigh_modify exclude type`): the species of each
+    /// local atom, the species count and `skip[a * count + b]`. Empty when nothing is excluded.
+    exclude_types: Vec<u32>,
+    exclude_count: usize,
+    exclude_skip: Vec<bool>,
+    /// Species of extended atoms (rebuild scratch, with exclusions only).
+    ext_types: Vec<u32>,
 }
 
 impl NeighborList {
     /// Builds the list. Positions should be wrapped into the cell along periodic axes
     /// (`System::wrap_positions`); atoms within skin/2 outside are still handled correctly.
     pub fn build(cell: &Cell, positions: &[Vec3], cutoff: f64, skin: f64, kind: ListKind) -> Result<NeighborList, CoreError> {
+        NeighborList::build_excluding(cell, positions, cutoff, skin, kind, None)
+    }
+
+    /// `build`, leaving out pairs of species that do not interact: `exclude = (species of each atom, species
+    /// count, skip[a * count + b])`, kept for every rebuild. Potentials then never see those pairs.
+    pub fn build_excluding(
+        cell: &Cell,
+        positions: &[Vec3],
+        cutoff: f64,
+        skin: f64,
+        kind: ListKind,
+        exclude: Option<(&[u32], usize, &[bool])>,
+    ) -> Result<NeighborList, CoreError> {
         if !(cutoff > 0.0 && cutoff.is_finite()) || !(skin >= 0.0 && skin.is_finite()) {
             return Err(CoreError::InvalidSystem(format!(
                 "neighbour cutoff {cutoff} and skin {skin} must be finite, cutoff > 0 and skin ≥ 0"
@@ -83,7 +103,24 @@ impl NeighborList {
             bin_start: Vec::new(),
             order: Vec::new(),
             bpos: Vec::new(),
+            exclude_types: Vec::new(),
+            exclude_count: 0,
+            exclude_skip: Vec::new(),
+            ext_types: Vec::new(),
         };
+        if let Some((types, count, skip)) = exclude {
+            if skip.len() != count * count || types.iter().any(|&t| t as usize >= count) {
+                return Err(CoreError::InvalidSystem(format!(
+                    "neighbour exclusions: {} skip entries for {count} species, or a species index ≥ {count}",
+                    skip.len()
+                )));
+            }
+            if skip.iter().any(|&x| x) {
+                list.exclude_types = types.to_vec();
+                list.exclude_count = count;
+                list.exclude_skip = skip.to_vec();
+            }
+        }
         list.rebuild(cell, positions)?;
         Ok(list)
     }
@@ -101,6 +138,19 @@ impl NeighborList {
         self.n_local = n_local;
         self.reference.resize(n_local, [0.0; 3]);
         self.reference.par_chunks_mut(PAR_MIN).zip(positions.par_chunks(PAR_MIN)).for_each(|(r, p)| r.copy_from_slice(p));
+        if !self.exclude_skip.is_empty() {
+            if self.exclude_types.len() != n_local {
+                self.clear();
+                return Err(CoreError::InvalidSystem(format!(
+                    "neighbour exclusions give species for {} atoms, the system has {n_local}",
+                    self.exclude_types.len()
+                )));
+            }
+            let local = &self.exclude_types;
+            self.ext_types.clear();
+            self.ext_types.extend_from_slice(local);
+            self.ext_types.extend(self.ghost_source.iter().map(|&s| local[s as usize]));
+        }
         self.index_ghosts();
         self.extended.resize(n_local + self.ghost_source.len(), [0.0; 3]);
         self.update_positions(positions);
@@ -211,7 +261,8 @@ impl NeighborList {
         let ghost_shift = &self.ghost_shift;
         let half = self.kind == ListKind::Half;
         let (start, order, bpos) = (&self.bin_start, &self.order, &self.bpos);
-        self.part_shift = chunked_lists(n_local, &mut self.parts, &mut self.offsets, |i, neigh| {
+        let keep = Keep::new(&self.ext_types, self.exclude_count, &self.exclude_skip);
+        self.part_shift = chunked_lists(n_local, &mut self.parts, &mut self.offsets, keep, |i, neigh| {
             let ri = extended[i];
             let ci = coord[i].map(i64::from);
             // Distance from ri to the slab of bins at offset o along axis k (0 inside), less a slack.
@@ -315,7 +366,8 @@ impl NeighborList {
         let ghost_source = &self.ghost_source;
         let ghost_shift = &self.ghost_shift;
         let kind = self.kind;
-        self.part_shift = chunked_lists(n_local, &mut self.parts, &mut self.offsets, |i, neigh| {
+        let keep = Keep::new(&self.ext_types, self.exclude_count, &self.exclude_skip);
+        self.part_shift = chunked_lists(n_local, &mut self.parts, &mut self.offsets, keep, |i, neigh| {
             let before = neigh.len();
             let ri = extended[i];
             bins.for_each_near(ri, |j| {
@@ -451,6 +503,7 @@ fn chunked_lists(
     n_local: usize,
     parts: &mut Vec<Vec<u32>>,
     offsets: &mut Vec<usize>,
+    keep: Option<Keep>,
     near: impl Fn(usize, &mut Vec<u32>) + Sync,
 ) -> u32 {
     // Several chunks per thread, so work stealing evens out atoms of very different list lengths (a dense
@@ -465,7 +518,12 @@ fn chunked_lists(
     parts.par_iter_mut().zip(offsets[1..].par_chunks_mut(chunk)).enumerate().for_each(|(c, (neigh, ends))| {
         neigh.clear();
         for (k, end) in ends.iter_mut().enumerate() {
-            near(c * chunk + k, neigh);
+            let i = c * chunk + k;
+            let before = neigh.len();
+            near(i, neigh);
+            if let Some(keep) = &keep {
+                keep.filter(i, neigh, before);
+            }
             *end = neigh.len();
         }
         // Growth by doubling can leave up to half the capacity unused; keep a modest margin for the
@@ -485,6 +543,33 @@ fn chunked_lists(
         .collect();
     offsets[1..].par_chunks_mut(chunk).zip(bases).for_each(|(ends, b)| ends.iter_mut().for_each(|e| *e += b));
     chunk.trailing_zeros()
+}
+
+/// Excluded species pairs, applied to each atom's new neighbours.
+struct Keep<'a> {
+    types: &'a [u32],
+    count: usize,
+    skip: &'a [bool],
+}
+
+impl<'a> Keep<'a> {
+    fn new(types: &'a [u32], count: usize, skip: &'a [bool]) -> Option<Keep<'a>> {
+        (!skip.is_empty()).then_some(Keep { types, count, skip })
+    }
+
+    /// Drops the entries of `neigh[from..]` whose species pair with atom i is excluded, keeping the order.
+    fn filter(&self, i: usize, neigh: &mut Vec<u32>, from: usize) {
+        let row = &self.skip[self.types[i] as usize * self.count..][..self.count];
+        let mut w = from;
+        for r in from..neigh.len() {
+            let j = neigh[r];
+            if !row[self.types[j as usize] as usize] {
+                neigh[w] = j;
+                w += 1;
+            }
+        }
+        neigh.truncate(w);
+    }
 }
 
 /// Stable counting sort of extended atoms by bin (`bin_of(a)` < nbins), in parallel blocks: `start`
@@ -944,6 +1029,41 @@ mod tests {
             list.rebuild(&cell, &pos).unwrap();
             assert_eq!(view(&list), view(&NeighborList::build(&cell, &pos, 2.5, 0.4, kind).unwrap()));
         }
+    }
+
+    /// Excluding a species pair gives the full list minus exactly those pairs, in the same order, across
+    /// rebuilds; a bad exclusion is an error.
+    #[test]
+    fn excluded_species_pairs_leave_the_list() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        let cell = Cell::orthorhombic([0.0; 3], [16.0, 15.0, 14.0], [true, false, true]).unwrap();
+        let pos: Vec<Vec3> = (0..5000).map(|_| cell.to_cartesian([rng.gen(), rng.gen(), rng.gen()])).collect();
+        let types: Vec<u32> = (0..pos.len()).map(|i| (i % 3 == 0) as u32).collect();
+        let skip = [false, false, false, true]; // species 1 with 1
+        for kind in [ListKind::Half, ListKind::Full] {
+            let all = NeighborList::build(&cell, &pos, 2.5, 0.4, kind).unwrap();
+            let mut some = NeighborList::build_excluding(&cell, &pos, 2.5, 0.4, kind, Some((&types, 2, &skip))).unwrap();
+            for round in 0..2 {
+                let mut dropped = 0;
+                for i in 0..pos.len() {
+                    let want: Vec<u32> = all
+                        .neighbors_of(i)
+                        .iter()
+                        .copied()
+                        .filter(|&j| !(types[i] == 1 && types[all.source(j as usize)] == 1))
+                        .collect();
+                    dropped += all.neighbors_of(i).len() - want.len();
+                    assert_eq!(some.neighbors_of(i), &want[..], "atom {i}, rebuild {round}");
+                }
+                assert!(dropped > 1000, "{dropped} pairs dropped");
+                some.rebuild(&cell, &pos).unwrap();
+            }
+            assert!(some.rebuild(&cell, &pos[..100]).is_err(), "species for 5000 atoms, 100 given");
+        }
+        assert!(NeighborList::build_excluding(&cell, &pos, 2.5, 0.4, ListKind::Full, Some((&types, 2, &skip[..3]))).is_err());
+        let wrong: Vec<u32> = vec![2; pos.len()];
+        assert!(NeighborList::build_excluding(&cell, &pos, 2.5, 0.4, ListKind::Full, Some((&wrong, 2, &skip))).is_err());
     }
 
     #[test]

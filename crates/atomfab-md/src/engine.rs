@@ -317,12 +317,14 @@ impl Md {
         match &mut self.list {
             Some(list) => list.rebuild(&self.system.cell, p)?,
             None => {
-                self.list = Some(NeighborList::build(
+                let skip = self.excluded_pairs();
+                self.list = Some(NeighborList::build_excluding(
                     &self.system.cell,
                     p,
                     self.potential.cutoff(),
                     self.neighbor.skin,
                     self.potential.list_kind(),
+                    (!skip.is_empty()).then_some((&self.pot_species[..], self.potential.species().len(), &skip[..])),
                 )?)
             }
         }
@@ -334,17 +336,32 @@ impl Md {
     /// Rebuilds the list from the positions of the last build (resume), then moves ghosts to the current
     /// positions, reproducing the uninterrupted run's list exactly.
     fn rebuild_from(&mut self, build_positions: Vec<Vec3>) -> Result<()> {
-        let list = NeighborList::build(
+        let skip = self.excluded_pairs();
+        let list = NeighborList::build_excluding(
             &self.system.cell,
             &build_positions,
             self.potential.cutoff(),
             self.neighbor.skin,
             self.potential.list_kind(),
+            (!skip.is_empty()).then_some((&self.pot_species[..], self.potential.species().len(), &skip[..])),
         )?;
         let mut list = list;
         list.update_positions(&self.system.positions);
         self.list = Some(list);
         Ok(())
+    }
+
+    /// Species pairs of the potential that do not interact (`skip[a * count + b]`), left out of the list;
+    /// empty when every pair interacts.
+    fn excluded_pairs(&self) -> Vec<bool> {
+        let count = self.potential.species().len();
+        let skip: Vec<bool> =
+            (0..count * count).map(|k| !self.potential.interacts((k / count) as u32, (k % count) as u32)).collect();
+        if skip.iter().any(|&x| x) {
+            skip
+        } else {
+            Vec::new()
+        }
     }
 
     fn compute_forces(&mut self, virial: bool) -> Result<()> {

@@ -29,6 +29,8 @@ struct PartState {
 
 pub struct Hybrid {
     species: Vec<String>,
+    /// `interacting[a * ns + b]`: some part that is not inert computes the pair.
+    interacting: Vec<bool>,
     parts: Vec<PartState>,
     cutoff: f64,
     kind: ListKind,
@@ -60,6 +62,7 @@ impl Hybrid {
         }
         let ns = species.len();
         let mut covered = vec![false; ns * ns];
+        let mut interacting = vec![false; ns * ns];
         let mut states = Vec::new();
         for Part { mut potential, pairs } in parts {
             let own: Vec<String> = potential.species().to_vec();
@@ -73,6 +76,9 @@ impl Hybrid {
                 }
                 map.fill(0);
                 covered.fill(true);
+                if potential.interacts(0, 0) {
+                    interacting.fill(true);
+                }
             } else {
                 let index = |s: &str| own.iter().position(|x| x == s);
                 let hindex = |s: &str| species.iter().position(|x| x == s).expect("species collected above");
@@ -87,6 +93,7 @@ impl Hybrid {
                             for b in 0..ns {
                                 if map[a] != NONE && map[b] != NONE {
                                     covered[a * ns + b] = true;
+                                    interacting[a * ns + b] |= potential.interacts(map[a], map[b]);
                                 }
                             }
                         }
@@ -110,6 +117,10 @@ impl Hybrid {
                             map[hb] = kb as u32;
                             covered[ha * ns + hb] = true;
                             covered[hb * ns + ha] = true;
+                            if potential.interacts(ka as u32, kb as u32) {
+                                interacting[ha * ns + hb] = true;
+                                interacting[hb * ns + ha] = true;
+                            }
                         }
                         // Pairs among the species this part sees that it was not given.
                         let seen: Vec<usize> = map.iter().filter(|&&m| m != NONE).map(|&m| m as usize).collect();
@@ -138,7 +149,7 @@ impl Hybrid {
         } else {
             ListKind::Half
         };
-        Ok(Hybrid { species, parts: states, cutoff, kind })
+        Ok(Hybrid { species, interacting, parts: states, cutoff, kind })
     }
 
     /// Names of the parts, in order.
@@ -159,6 +170,10 @@ impl Potential for Hybrid {
     }
     fn species(&self) -> &[String] {
         &self.species
+    }
+    fn interacts(&self, a: u32, b: u32) -> bool {
+        let ns = self.species.len();
+        (a as usize) < ns && (b as usize) < ns && self.interacting[a as usize * ns + b as usize]
     }
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output) {
         let n = list.n_local();
@@ -193,5 +208,24 @@ impl Potential for Hybrid {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::from_spec;
+
+    /// A hybrid reports which species pairs some part computes; `none` pairs (a rigid tool) do not.
+    #[test]
+    fn none_pairs_do_not_interact() {
+        let p = from_spec("hybrid:lj:epsilon=1,sigma=2,cutoff=5@Si-Si;morse:d0=0.4,alpha=4.6,r0=1.9,cutoff=4@Si-C;none@C-C")
+            .unwrap();
+        let idx = |s: &str| p.species().iter().position(|x| x == s).unwrap() as u32;
+        let (si, c) = (idx("Si"), idx("C"));
+        assert!(p.interacts(si, si) && p.interacts(si, c) && p.interacts(c, si));
+        assert!(!p.interacts(c, c));
+        assert!(!p.interacts(c, 7), "an unknown species index interacts with nothing");
+        let q = from_spec("hybrid:lj:epsilon=1,sigma=2,cutoff=5@Si-Si;morse:d0=0.4,alpha=4.6,r0=1.9,cutoff=4@Si-C,C-C").unwrap();
+        assert!((0..2).all(|a| (0..2).all(|b| q.interacts(a, b))));
     }
 }

@@ -36,6 +36,9 @@ impl Potential for Inert {
             out.per_atom_energy.resize(list.n_local(), 0.0);
         }
     }
+    fn interacts(&self, _a: u32, _b: u32) -> bool {
+        false
+    }
     fn exclude_pair(&mut self, _a: u32, _b: u32) -> Result<(), PotentialError> {
         Ok(())
     }

@@ -74,6 +74,12 @@ pub trait Potential: Send + Sync {
     fn exclude_pair(&mut self, a: u32, b: u32) -> Result<(), PotentialError> {
         Err(PotentialError::Other(format!("potential '{}' cannot exclude species pair ({a}, {b})", self.name())))
     }
+    /// Whether species a and b (indices into `species()`) interact at all. Pairs that do not (a hybrid's
+    /// `none` pairs, e.g. the atoms of a rigid tool) can be left out of the neighbour list, as LAMMPS
+    /// `neigh_modify exclude type`.
+    fn interacts(&self, _a: u32, _b: u32) -> bool {
+        true
+    }
 }
 
 /// Species index for each of `names` (a system's species names) in the order `potential.species()` expects.
