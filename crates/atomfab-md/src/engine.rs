@@ -316,17 +316,7 @@ impl Md {
         // The list keeps its memory across rebuilds: no fresh pages to fault in, one list at a time.
         match &mut self.list {
             Some(list) => list.rebuild(&self.system.cell, p)?,
-            None => {
-                let skip = self.excluded_pairs();
-                self.list = Some(NeighborList::build_excluding(
-                    &self.system.cell,
-                    p,
-                    self.potential.cutoff(),
-                    self.neighbor.skin,
-                    self.potential.list_kind(),
-                    (!skip.is_empty()).then_some((&self.pot_species[..], self.potential.species().len(), &skip[..])),
-                )?)
-            }
+            None => self.list = Some(self.new_list(p)?),
         }
         self.since_build = 0;
         self.builds += 1;
@@ -336,19 +326,24 @@ impl Md {
     /// Rebuilds the list from the positions of the last build (resume), then moves ghosts to the current
     /// positions, reproducing the uninterrupted run's list exactly.
     fn rebuild_from(&mut self, build_positions: Vec<Vec3>) -> Result<()> {
-        let skip = self.excluded_pairs();
-        let list = NeighborList::build_excluding(
-            &self.system.cell,
-            &build_positions,
-            self.potential.cutoff(),
-            self.neighbor.skin,
-            self.potential.list_kind(),
-            (!skip.is_empty()).then_some((&self.pot_species[..], self.potential.species().len(), &skip[..])),
-        )?;
-        let mut list = list;
+        let mut list = self.new_list(&build_positions)?;
         list.update_positions(&self.system.positions);
         self.list = Some(list);
         Ok(())
+    }
+
+    /// A list for `positions` with the potential's cutoff, list kind and excluded species pairs.
+    fn new_list(&self, positions: &[Vec3]) -> Result<NeighborList> {
+        let skip = self.excluded_pairs();
+        let exclude = (!skip.is_empty()).then_some((&self.pot_species[..], self.potential.species().len(), &skip[..]));
+        Ok(NeighborList::build_excluding(
+            &self.system.cell,
+            positions,
+            self.potential.cutoff(),
+            self.neighbor.skin,
+            self.potential.list_kind(),
+            exclude,
+        )?)
     }
 
     /// Species pairs of the potential that do not interact (`skip[a * count + b]`), left out of the list;
