@@ -20,7 +20,6 @@
 
 use crate::parallel::{switch_off_pair, extended_types, take_pair, Workspace};
 use crate::reader::parse_f64;
-use crate::zbl::QQR2E_METAL;
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{Element, ListKind, NeighborList, Vec3};
 use std::path::Path;
@@ -49,12 +48,6 @@ pub struct SwZbl {
     pub expscale: f64,
 }
 
-/// Bare ZBL of LAMMPS `pair_style zbl` (ZBL 1985 universal screening).
-const ZBL_A0: f64 = 0.46850;
-const ZBL_PZBL: f64 = 0.23;
-const ZBL_C: [f64; 4] = [0.02817, 0.28022, 0.50986, 0.18175];
-const ZBL_D: [f64; 4] = [0.20162, 0.40290, 0.94229, 3.19980];
-
 /// ZBL + Fermi switch of one species pair.
 #[derive(Debug, Clone, Copy, Default)]
 struct Splice {
@@ -67,17 +60,19 @@ struct Splice {
 
 impl Splice {
     fn new(zi: f64, zj: f64, s: SwZbl) -> Splice {
-        let ainv = (zi.powf(ZBL_PZBL) + zj.powf(ZBL_PZBL)) / ZBL_A0;
-        Splice { da: ZBL_D.map(|d| d * ainv), zze: zi * zj * QQR2E_METAL, cut: s.cut, expscale: s.expscale }
+        let (da, zze) = crate::zbl::screening(zi, zj);
+        Splice { da, zze, cut: s.cut, expscale: s.expscale }
     }
 
-    /// ZBL energy (eV) and dE/dr (eV/Å).
+    /// ZBL energy (eV) and dE/dr (eV/Å) (the bare `pair_style zbl` of `crate::zbl`, both from one set of
+    /// exponentials).
     #[inline(always)]
     fn zbl(&self, r: f64) -> (f64, f64) {
+        use crate::zbl::C;
         let d = &self.da;
         let e = [(-d[0] * r).exp(), (-d[1] * r).exp(), (-d[2] * r).exp(), (-d[3] * r).exp()];
-        let sum = ZBL_C[0] * e[0] + ZBL_C[1] * e[1] + ZBL_C[2] * e[2] + ZBL_C[3] * e[3];
-        let sum_p = -(ZBL_C[0] * d[0] * e[0] + ZBL_C[1] * d[1] * e[1] + ZBL_C[2] * d[2] * e[2] + ZBL_C[3] * d[3] * e[3]);
+        let sum = C[0] * e[0] + C[1] * e[1] + C[2] * e[2] + C[3] * e[3];
+        let sum_p = -(C[0] * d[0] * e[0] + C[1] * d[1] * e[1] + C[2] * d[2] * e[2] + C[3] * d[3] * e[3]);
         let rinv = 1.0 / r;
         (self.zze * sum * rinv, self.zze * (sum_p - sum * rinv) * rinv)
     }
@@ -85,9 +80,7 @@ impl Splice {
     /// F(r) and dF/dr.
     #[inline(always)]
     fn fermi(&self, r: f64) -> (f64, f64) {
-        let ex = (-self.expscale * (r - self.cut)).exp();
-        let den = 1.0 + ex;
-        (1.0 / den, self.expscale * ex / (den * den))
+        crate::zbl::fermi(r, self.cut, self.expscale)
     }
 
     /// The spliced two-body energy and fpair (= −(dE/dr)/r) from the SW ones.

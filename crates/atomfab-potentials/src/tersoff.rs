@@ -71,9 +71,7 @@ impl Blend {
     /// Fermi switch F(r) and dF/dr.
     #[inline(always)]
     fn fermi(&self, r: f64) -> (f64, f64) {
-        let ex = (-self.z.expscale * (r - self.z.cut)).exp();
-        let den = 1.0 + ex;
-        (1.0 / den, self.z.expscale * ex / (den * den))
+        crate::zbl::fermi(r, self.z.cut, self.z.expscale)
     }
 
     /// ZBL energy (eV) and dE/dr (eV/Å).

@@ -16,8 +16,24 @@ pub const QQR2E_METAL: f64 = 14.399645;
 const A0: f64 = 0.46850;
 const PZBL: f64 = 0.23;
 /// Screening function coefficients c_k and exponents d_k.
-const C: [f64; 4] = [0.02817, 0.28022, 0.50986, 0.18175];
+pub(crate) const C: [f64; 4] = [0.02817, 0.28022, 0.50986, 0.18175];
 const D: [f64; 4] = [0.20162, 0.40290, 0.94229, 3.19980];
+
+/// d_k / a (1/Å) and Z_i Z_j e²/(4πε0) (eV·Å) of the bare ZBL of a pair of atomic numbers, as LAMMPS
+/// `pair_style zbl`: E(r) = zze/r Σ C_k exp(−da_k r).
+pub(crate) fn screening(zi: f64, zj: f64) -> ([f64; 4], f64) {
+    let ainv = (zi.powf(PZBL) + zj.powf(PZBL)) / A0;
+    (D.map(|d| d * ainv), zi * zj * QQR2E_METAL)
+}
+
+/// The Fermi switch that joins a potential to ZBL (LAMMPS `tersoff/zbl`): F(r) = 1/(1 + exp(−s (r − cut)))
+/// and dF/dr, with s the steepness (1/Å) and cut the centre (Å).
+#[inline(always)]
+pub(crate) fn fermi(r: f64, cut: f64, s: f64) -> (f64, f64) {
+    let ex = (-s * (r - cut)).exp();
+    let den = 1.0 + ex;
+    (1.0 / den, s * ex / (den * den))
+}
 
 /// Coefficients of one species pair.
 #[derive(Debug, Clone, Copy)]
@@ -38,8 +54,8 @@ impl Coef {
     const NONE: Coef = Coef { on: false, da: [0.0; 4], zze: 0.0, sw1: 0.0, sw2: 0.0, sw3: 0.0, sw4: 0.0, sw5: 0.0 };
 
     fn new(zi: f64, zj: f64, inner: f64, outer: f64) -> Coef {
-        let ainv = (zi.powf(PZBL) + zj.powf(PZBL)) / A0;
-        let mut c = Coef { on: true, da: D.map(|d| d * ainv), zze: zi * zj * QQR2E_METAL, ..Coef::NONE };
+        let (da, zze) = screening(zi, zj);
+        let mut c = Coef { on: true, da, zze, ..Coef::NONE };
         // Switching: E_sw = A/3 t³ + B/4 t⁴ + C with t = r − inner, chosen so that E, E' and E'' vanish at
         // outer (the same construction as LAMMPS' set_coeff).
         let tc = outer - inner;

@@ -3,7 +3,7 @@
 //! far below it is SW; with the Si parameters of SiC.tersoff.zbl (0.95 Å, 14 Å⁻¹) the blend goes from
 //! ZBL at short range to SW at bond lengths and stays repulsive in between.
 
-use atomfab_potentials::{from_spec, Potential, StillingerWeber, Zbl};
+use atomfab_potentials::{from_spec, StillingerWeber, Zbl};
 use std::path::Path;
 
 fn sw(extra: &str) -> StillingerWeber {
