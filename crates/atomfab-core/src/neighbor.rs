@@ -481,16 +481,14 @@ impl NeighborList {
         })
     }
 
-    /// Adds ghost values (e.g. forces) onto their source atoms: `local[source(g)] += ghost[g]`.
-    /// Atoms in parallel; each atom adds its ghosts in ghost order (as a serial loop would).
-    pub fn fold_ghosts(&self, values: &mut [Vec3]) {
+    /// Adds ghost values (forces, densities, per-atom energies; `values` has n_extended entries) onto their
+    /// source atoms: `add(local[source(g)], ghost[g])`. Atoms in parallel; each atom adds its ghosts in ghost
+    /// order (as a serial loop would), so the sums do not depend on the thread count.
+    pub fn fold_ghosts<T: Send + Sync>(&self, values: &mut [T], add: impl Fn(&mut T, &T) + Sync) {
         let (local, ghosts) = values.split_at_mut(self.n_local);
         local.par_iter_mut().with_min_len(PAR_MIN).enumerate().for_each(|(i, l)| {
             for g in self.ghosts_of(i) {
-                let g = ghosts[g];
-                l[0] += g[0];
-                l[1] += g[1];
-                l[2] += g[2];
+                add(l, &ghosts[g]);
             }
         });
     }
@@ -999,7 +997,7 @@ mod tests {
                 }
             }
             let mut folded = values.clone();
-            a.fold_ghosts(&mut folded);
+            a.fold_ghosts(&mut folded, |l, g| (0..3).for_each(|k| l[k] += g[k]));
             assert_eq!(folded[..a.n_local()], serial[..a.n_local()]);
         }
     }

@@ -134,7 +134,7 @@ impl<X: Default + Send + Sync> Workspace<X> {
                 }
             }
         });
-        fold_scalars(list, out);
+        list.fold_ghosts(out, |l, g| *l += *g);
     }
 
     /// Sums the chunks into `forces` (local atoms, overwritten), the energy, the virial and the per-atom
@@ -212,21 +212,11 @@ impl<X: Default + Send + Sync> Workspace<X> {
         });
         if request.per_atom_energy {
             // The buffer is zeroed again by the next `prepare`.
-            fold_scalars(list, &mut first.e_atom);
+            list.fold_ghosts(&mut first.e_atom, |l, g| *l += *g);
             out.per_atom_energy.clear();
             out.per_atom_energy.extend_from_slice(&first.e_atom[..n]);
         }
     }
-}
-
-/// Adds the ghost entries of `values` (length n_extended) onto their source atoms, in parallel over atoms.
-fn fold_scalars(list: &NeighborList, values: &mut [f64]) {
-    let (local, ghosts) = values.split_at_mut(list.n_local());
-    local.par_iter_mut().with_min_len(BLOCK).enumerate().for_each(|(i, l)| {
-        for g in list.ghosts_of(i) {
-            *l += ghosts[g];
-        }
-    });
 }
 
 /// Species of every extended atom: `map(species[source(a)])`, reusing `buf` (in parallel: it runs
