@@ -17,9 +17,23 @@ pub struct Variant {
     /// Relative link to the variant's own report (or summary) from the comparison page.
     pub link: Option<String>,
     /// One entry per `Comparison::figures`; `None` where the run has no such figure.
-    pub values: Vec<Option<f64>>,
+    pub values: Vec<Option<FigureValue>>,
     /// Overall grade against the recipe's spec, if it has one.
     pub pass: Option<bool>,
+}
+
+/// A figure of one variant; `lower_bound` when the run only bounds it from below (e.g. damage reaching the
+/// bottom of the workpiece), shown as "≥ value".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FigureValue {
+    pub value: f64,
+    pub lower_bound: bool,
+}
+
+impl From<f64> for FigureValue {
+    fn from(value: f64) -> Self {
+        FigureValue { value, lower_bound: false }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,6 +82,9 @@ pub fn comparison_report(c: &Comparison) -> Report {
     }
     let mut blocks = vec![Block::KeyValues(overview)];
     blocks.extend(c.notes.iter().map(|n| Block::Text(n.clone())));
+    if c.variants.iter().flat_map(|v| &v.values).flatten().any(|x| x.lower_bound) {
+        blocks.push(Block::Text("≥ marks a lower bound: that run could only bound the figure from below (its own report says why, e.g. damage reaching the bottom of the workpiece).".into()));
+    }
     r.section("Sweep", blocks);
 
     let mut header = vec![format!("figure \\ {}", c.parameter)];
@@ -79,7 +96,8 @@ pub fn comparison_report(c: &Comparison) -> Report {
         .map(|(k, f)| {
             let mut row = vec![Cell::Text(f.label.clone())];
             row.extend(c.variants.iter().map(|v| match v.values.get(k).copied().flatten() {
-                Some(x) => Cell::Text(format_value(x)),
+                Some(FigureValue { value, lower_bound: true }) => Cell::Text(format!("≥ {}", format_value(value))),
+                Some(FigureValue { value, .. }) => Cell::Text(format_value(value)),
                 None => Cell::Text("—".into()),
             }));
             row
@@ -112,7 +130,7 @@ pub fn comparison_report(c: &Comparison) -> Report {
                     let points: Vec<(f64, f64)> = xs
                         .iter()
                         .zip(&c.variants)
-                        .filter_map(|(&x, v)| v.values.get(k).copied().flatten().filter(|y| y.is_finite()).map(|y| (x, y)))
+                        .filter_map(|(&x, v)| v.values.get(k).copied().flatten().map(|y| y.value).filter(|y| y.is_finite()).map(|y| (x, y)))
                         .collect();
                     (!points.is_empty()).then(|| Plot {
                         title: f.label.clone(),
@@ -152,8 +170,8 @@ mod tests {
             recipe: "[process]".into(),
             figures: vec![Figure { label: "force (nN)".into() }, Figure { label: "Sq (nm)".into() }],
             variants: vec![
-                Variant { value: "300".into(), link: Some("sweep_0/report.html".into()), values: vec![Some(10.5), None], pass: Some(true) },
-                Variant { value: "600".into(), link: Some("sweep_1/report.html".into()), values: vec![Some(8.25), Some(0.3)], pass: Some(false) },
+                Variant { value: "300".into(), link: Some("sweep_0/report.html".into()), values: vec![Some(10.5.into()), None], pass: Some(true) },
+                Variant { value: "600".into(), link: Some("sweep_1/report.html".into()), values: vec![Some(8.25.into()), Some(0.3.into())], pass: Some(false) },
             ],
             ..Default::default()
         };
@@ -161,10 +179,29 @@ mod tests {
         assert!(html.contains("<th>figure \\ process.temperature</th><th>300</th><th>600</th>"), "{html}");
         assert!(html.contains("<td>force (nN)</td><td>10.5000</td><td>8.25000</td>"));
         assert!(html.contains("<td>Sq (nm)</td><td>—</td><td>0.300000</td>"));
+        assert!(!html.contains("lower bound"), "no lower bounds, no note");
         assert!(html.contains("href=\"sweep_1/report.html\""));
         assert!(html.contains("class=\"pass\">PASS") && html.contains("class=\"fail\">FAIL"));
         assert_eq!(html.matches("<svg").count(), 2, "one plot per figure");
-        let text = Comparison { variants: vec![Variant { value: "Si".into(), link: None, values: vec![Some(1.0)], pass: None }], figures: vec![Figure { label: "x".into() }], ..c };
+        let text = Comparison { variants: vec![Variant { value: "Si".into(), link: None, values: vec![Some(1.0.into())], pass: None }], figures: vec![Figure { label: "x".into() }], ..c };
         assert!(crate::render_html(&comparison_report(&text)).contains("non-numeric"));
+    }
+
+    #[test]
+    fn lower_bounds_show_as_such() {
+        let bound = |value| Some(FigureValue { value, lower_bound: true });
+        let c = Comparison {
+            parameter: "process.ion.energy_ev".into(),
+            figures: vec![Figure { label: "damage depth (nm)".into() }],
+            variants: vec![
+                Variant { value: "500".into(), link: None, values: vec![Some(2.5.into())], pass: None },
+                Variant { value: "1000".into(), link: None, values: vec![bound(5.4)], pass: None },
+            ],
+            ..Default::default()
+        };
+        let html = crate::render_html(&comparison_report(&c));
+        assert!(html.contains("<td>damage depth (nm)</td><td>2.50000</td><td>≥ 5.40000</td>"), "{html}");
+        assert!(html.contains("≥ marks a lower bound"));
+        assert_eq!(html.matches("<svg").count(), 1, "the bound is still plotted at its value");
     }
 }

@@ -9,7 +9,7 @@ pub mod html;
 pub mod plot;
 pub mod raster;
 
-pub use compare::{comparison_report, Comparison, Figure, Variant};
+pub use compare::{comparison_report, Comparison, Figure, FigureValue, Variant};
 pub use html::{render_html, write_html};
 pub use plot::{Band, Plot, Series};
 pub use raster::{atoms_png, height_map_png, AtomView};

@@ -1,5 +1,5 @@
 //! `atomfab run RECIPE --sweep key=v1,v2,...`: one run per value (any recipe kind: `[process]`, `[kmc]`,
-//! `[md]`), then the comparison: `OUT/sweep.csv` (every numeric summary figure, nested ones as dotted
+//! `[md]`), then the comparison: `OUT/sweep.csv` (every numeric and true/false summary figure, nested ones as dotted
 //! columns), `OUT/summary.json`, `OUT/sweep_report.html` (the key figures per variant, plotted against the
 //! swept value, with links to each variant's report) and, for kMC, `OUT/sweep.svg` (GPC/EPC vs value).
 
@@ -10,16 +10,26 @@ use std::path::Path;
 
 use super::run::RunArgs;
 
-/// A key figure of a summary: where it is (JSON pointer), its label with unit, and the factor from the
-/// summary's unit to the label's.
+/// A key figure of a summary: where it is (JSON pointer), its label with unit, the factor from the
+/// summary's unit to the label's, and where the summary says whether it is only a lower bound.
 struct KeyFigure {
     pointer: String,
     label: String,
     scale: f64,
+    bound_pointer: Option<&'static str>,
 }
 
 fn fig(pointer: &str, label: &str, scale: f64) -> KeyFigure {
-    KeyFigure { pointer: pointer.to_string(), label: label.to_string(), scale }
+    KeyFigure { pointer: pointer.to_string(), label: label.to_string(), scale, bound_pointer: None }
+}
+
+impl KeyFigure {
+    /// The figure in one summary, marked as a lower bound where the summary says so.
+    fn value_in(&self, doc: &Value) -> Option<atomfab_report::FigureValue> {
+        let value = doc.pointer(&self.pointer).and_then(Value::as_f64)? * self.scale;
+        let lower_bound = self.bound_pointer.is_some_and(|p| doc.pointer(p).and_then(Value::as_str) == Some(atomfab_process::analysis::LOWER_BOUND));
+        Some(atomfab_report::FigureValue { value, lower_bound })
+    }
 }
 
 /// The figures a process engineer compares, by the kind of run the summary comes from (taken from the
@@ -61,8 +71,8 @@ fn key_figures(first: &Value) -> Vec<KeyFigure> {
             }
         }
         out.extend([
-            fig("/damage/damage_depth_nm", "damage depth (nm)", 1.0),
-            fig("/damage/amorphous_thickness_nm", "amorphous thickness (nm)", 1.0),
+            KeyFigure { bound_pointer: Some("/damage/damage_depth_is"), ..fig("/damage/damage_depth_nm", "damage depth (nm)", 1.0) },
+            KeyFigure { bound_pointer: Some("/damage/amorphous_thickness_is"), ..fig("/damage/amorphous_thickness_nm", "amorphous thickness (nm)", 1.0) },
         ]);
     }
     if first.get("gpc_angstrom_per_cycle").is_some() {
@@ -207,7 +217,7 @@ fn compare(out: &Path, key: &str, title: &str, recipe: &str, rows: &[(String, Ma
             atomfab_report::Variant {
                 value: v.clone(),
                 link,
-                values: figures.iter().map(|f| doc.pointer(&f.pointer).and_then(Value::as_f64).map(|x| x * f.scale)).collect(),
+                values: figures.iter().map(|f| f.value_in(doc)).collect(),
                 pass: if graded { doc.get("pass").and_then(Value::as_bool) } else { None },
             }
         })
@@ -219,16 +229,20 @@ fn compare(out: &Path, key: &str, title: &str, recipe: &str, rows: &[(String, Ma
         recipe: recipe.to_string(),
         figures: figures.iter().map(|f| atomfab_report::Figure { label: f.label.clone() }).collect(),
         variants,
-        notes: vec!["Every numeric figure of every variant is in sweep.csv (nested figures as dotted columns).".into()],
+        notes: vec!["Every numeric and true/false figure of every variant is in sweep.csv (nested figures as dotted columns).".into()],
     }
 }
 
-/// `sweep.csv`: the swept value, the run folder, then every numeric figure present in all runs.
+/// `sweep.csv`: the swept value, the run folder, then every numeric or true/false figure present in all
+/// runs (flags such as `damage.damage_reaches_bottom` say when a figure is only a bound).
 fn write_csv(out: &Path, key: &str, rows: &[(String, Map<String, Value>)]) -> Result<()> {
     let flat: Vec<Map<String, Value>> = rows.iter().map(|(_, m)| flatten(m)).collect();
     let cols: Vec<String> = flat[0]
         .iter()
-        .filter(|(name, val)| val.is_number() && flat.iter().all(|r| r.get(*name).is_some_and(Value::is_number)))
+        .filter(|(name, val)| {
+            let same_kind = |v: &Value| (v.is_number() && val.is_number()) || (v.is_boolean() && val.is_boolean());
+            flat.iter().all(|r| r.get(*name).is_some_and(same_kind))
+        })
         .map(|(name, _)| name.clone())
         .collect();
     let mut csv = format!("{key},run_dir");
@@ -321,5 +335,30 @@ mod tests {
         let other = serde_json::json!({"seed": 1, "title": "x", "energy_ev": -44.3, "point_group": "Ih", "stats": {"minima": 12}});
         let labels: Vec<String> = key_figures(&other).into_iter().map(|f| f.label).collect();
         assert_eq!(labels, ["energy_ev", "stats.minima"]);
+    }
+
+    #[test]
+    fn damage_figures_carry_their_lower_bound_mark() {
+        let s = serde_json::json!({
+            "surface": {"Sq": 2e-10},
+            "damage": {"damage_depth_nm": 5.4, "damage_depth_is": "lower bound", "amorphous_thickness_nm": 0.5, "amorphous_thickness_is": "measured"},
+        });
+        let figs = key_figures(&s);
+        let value = |label: &str| figs.iter().find(|f| f.label == label).and_then(|f| f.value_in(&s)).unwrap();
+        assert_eq!(value("damage depth (nm)"), atomfab_report::FigureValue { value: 5.4, lower_bound: true });
+        assert_eq!(value("amorphous thickness (nm)"), atomfab_report::FigureValue { value: 0.5, lower_bound: false });
+        assert_eq!(value("Sq (nm)"), atomfab_report::FigureValue { value: 2e-10 * 1e9, lower_bound: false });
+    }
+
+    #[test]
+    fn csv_has_numeric_and_boolean_figures() {
+        let dir = tempfile::tempdir().unwrap();
+        let row = |depth: f64, bottom: bool| {
+            let v = serde_json::json!({"title": "t", "damage": {"damage_depth_nm": depth, "damage_reaches_bottom": bottom, "damage_depth_is": "measured"}});
+            v.as_object().unwrap().clone()
+        };
+        write_csv(dir.path(), "process.temperature", &[("300".into(), row(1.5, false)), ("900".into(), row(5.0, true))]).unwrap();
+        let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+        assert_eq!(csv, "process.temperature,run_dir,damage.damage_depth_nm,damage.damage_reaches_bottom\n300,sweep_0,1.5,false\n900,sweep_1,5.0,true\n");
     }
 }
