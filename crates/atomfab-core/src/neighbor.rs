@@ -64,6 +64,14 @@ pub struct NeighborList {
     ext_types: Vec<u32>,
 }
 
+/// `values[n_local + g] = values[sources[g]]` for every ghost g.
+fn copy_from_sources<T: Copy + Send + Sync>(sources: &[u32], n_local: usize, values: &mut [T]) {
+    assert_eq!(values.len(), n_local + sources.len(), "one value per local atom and ghost");
+    let (local, ghosts) = values.split_at_mut(n_local);
+    let local = &*local;
+    ghosts.par_iter_mut().zip(sources).with_min_len(PAR_MIN).for_each(|(g, &s)| *g = local[s as usize]);
+}
+
 impl NeighborList {
     /// Builds the list. Positions should be wrapped into the cell along periodic axes
     /// (`System::wrap_positions`); atoms within skin/2 outside are still handled correctly.
@@ -146,10 +154,9 @@ impl NeighborList {
                     self.exclude_types.len()
                 )));
             }
-            let local = &self.exclude_types;
-            self.ext_types.clear();
-            self.ext_types.extend_from_slice(local);
-            self.ext_types.extend(self.ghost_source.iter().map(|&s| local[s as usize]));
+            self.ext_types.resize(n_local + self.ghost_source.len(), 0);
+            self.ext_types[..n_local].copy_from_slice(&self.exclude_types);
+            copy_from_sources(&self.ghost_source, n_local, &mut self.ext_types);
         }
         self.index_ghosts();
         self.extended.resize(n_local + self.ghost_source.len(), [0.0; 3]);
@@ -440,6 +447,11 @@ impl NeighborList {
     /// Sources of all ghosts, in ghost order.
     pub fn ghost_sources(&self) -> &[u32] {
         &self.ghost_source
+    }
+    /// Copies each local atom's value onto its ghosts: `values` has n_extended entries, the first n_local
+    /// of them set (per-atom data a potential needs on the ghosts too: species, F'(ρ)).
+    pub fn copy_to_ghosts<T: Copy + Send + Sync>(&self, values: &mut [T]) {
+        copy_from_sources(&self.ghost_source, self.n_local, values);
     }
     /// Positions of local atoms then ghosts (Å).
     #[inline]

@@ -7,7 +7,7 @@
 //! table then gets LAMMPS' cubic spline. Units: Å, eV. Uses a half list: a density pass, the
 //! embedding derivative F'(ρ) on every atom, then a force pass.
 
-use crate::parallel::{switch_off_pair, blocked_sum, copy_to_ghosts, extended_types, take_pair, Workspace};
+use crate::parallel::{switch_off_pair, blocked_sum, extended_types, take_pair, Workspace};
 use crate::reader::{parse_f64, Reader};
 use crate::{Output, Potential, PotentialError, Request};
 use atomfab_core::{Element, ListKind, NeighborList, Vec3};
@@ -619,7 +619,7 @@ impl Potential for Eam {
                     *ei = phi;
                 }
             });
-            copy_to_ghosts(list, &mut fp);
+            list.copy_to_ghosts(&mut fp);
             self.fp = fp;
             self.embed = embed;
         }

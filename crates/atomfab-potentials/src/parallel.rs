@@ -225,17 +225,8 @@ pub(crate) fn extended_types(list: &NeighborList, species: &[u32], map: impl Fn(
     let n = list.n_local();
     assert_eq!(species.len(), n, "species must have one entry per local atom");
     buf.resize(list.n_extended(), 0);
-    let (local, ghosts) = buf.split_at_mut(n);
-    local.par_iter_mut().zip(species).with_min_len(BLOCK).for_each(|(t, &s)| *t = map(s));
-    let local = &*local;
-    ghosts.par_iter_mut().zip(list.ghost_sources()).with_min_len(BLOCK).for_each(|(t, &s)| *t = local[s as usize]);
-}
-
-/// Copies the values of local atoms onto their ghosts (`values` has n_extended entries).
-pub(crate) fn copy_to_ghosts<T: Copy + Send + Sync>(list: &NeighborList, values: &mut [T]) {
-    let (local, ghosts) = values.split_at_mut(list.n_local());
-    let local = &*local;
-    ghosts.par_iter_mut().zip(list.ghost_sources()).with_min_len(BLOCK).for_each(|(g, &s)| *g = local[s as usize]);
+    buf[..n].par_iter_mut().zip(species).with_min_len(BLOCK).for_each(|(t, &s)| *t = map(s));
+    list.copy_to_ghosts(buf);
 }
 
 /// Σ values in fixed blocks (the same sum for any thread count).
