@@ -33,6 +33,12 @@ impl ToolShape {
         [k * (nr[0] + nf[0]), k * (nr[1] + nf[1])]
     }
 
+    /// Height above the edge's lowest point up to which the edge arc runs into the rake face (Å): the
+    /// tangent point, where a negative rake face starts to lean forward.
+    pub fn edge_height(&self) -> f64 {
+        self.edge_radius * (1.0 + self.rake.sin())
+    }
+
     /// Depth of the point (x, z) inside the tool (distance to the nearest working face, > 0 inside);
     /// negative outside.
     pub fn depth(&self, x: f64, z: f64) -> f64 {

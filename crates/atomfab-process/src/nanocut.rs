@@ -82,13 +82,20 @@ pub fn validate(cfg: &ProcessConfig) -> Result<(), ProcessError> {
     if !(c.start_gap_nm.is_finite() && c.start_gap_nm >= 0.0) {
         return bad("cut.start_gap_nm", format!("{} must be ≥ 0", c.start_gap_nm));
     }
-    if c.length_nm > w.size_nm[0] - w.fixed_nm - w.thermostat_nm - 0.5 {
+    let t = &tool(cfg);
+    // A negative rake face meets the surface ahead of the edge, by depth × tan|rake|.
+    let lead = c.depth_nm * (-t.rake_deg.to_radians()).tan().max(0.0);
+    if c.length_nm + lead > w.size_nm[0] - w.fixed_nm - w.thermostat_nm - 0.5 {
         return bad(
             "cut.length_nm",
-            format!("{} nm runs the tool into the workpiece's fixed end (workpiece length {} nm)", c.length_nm, w.size_nm[0]),
+            format!(
+                "{} nm runs the tool into the workpiece's fixed end (workpiece length {} nm{})",
+                c.length_nm,
+                w.size_nm[0],
+                if lead > 0.0 { format!("; the rake face at the surface leads the edge by {lead:.2} nm") } else { String::new() }
+            ),
         );
     }
-    let t = &tool(cfg);
     if t.size_nm.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return bad("tool.size_nm", format!("{:?} must be two positive lengths", t.size_nm));
     }
@@ -138,20 +145,34 @@ pub fn build(cfg: &ProcessConfig) -> Result<(System, CutSetup, MaterialPreset), 
     // A shell of twice the interaction cutoff is all a rigid tool needs.
     let mut tool = tool_atoms(&shape, width, 8.0)?;
     let (tx, tz) = min_xz(&tool);
-    let tool_start_x = x_end + c.start_gap_nm * NM + 1.0;
+    // A negative rake face leans forward above the edge: the tool first touches the workpiece with that
+    // face near the surface (its foremost atom up to one lattice spacing above it, within reach of the
+    // workpiece's top corner, is placed `start_gap_nm` from the workpiece end), and the edge, the foremost
+    // atom up to the arc's tangent with the rake face, follows `edge_lag` behind. With rake ≥ 0 the edge
+    // is the tool's foremost atom.
+    let a = crate::material::DIAMOND_A;
+    let front = |top: f64| tool.iter().filter(|r| r[2] <= top).map(|r| r[0]).fold(f64::INFINITY, f64::min);
+    let (contact_x, edge_x) = if shape.rake < 0.0 {
+        (front(tz + depth + a), front(tz + depth.min(shape.edge_height() + 0.5 * a)))
+    } else {
+        (tx, tx)
+    };
+    let edge_lag = edge_x - contact_x;
+    let tool_start_x = x_end + c.start_gap_nm * NM + 1.0 + edge_lag;
     let edge_z = surface_z - depth;
     for r in &mut tool {
-        r[0] += tool_start_x - tx;
+        r[0] += tool_start_x - edge_x;
         r[2] += edge_z - tz;
     }
     let speed = c.speed_m_per_s * METRE_PER_SECOND_IN_ANGSTROM_PER_PS;
-    let travel = c.start_gap_nm * NM + 1.0 + c.length_nm * NM;
+    let travel = c.start_gap_nm * NM + 1.0 + edge_lag + c.length_nm * NM;
     let steps = (travel / speed / cfg.dt_ps).ceil() as u64;
     let vib_z = cfg.assist.vibration.as_ref().map_or(0.0, |v| v.amplitude_nm[2].abs() * NM);
     let vib_x = cfg.assist.vibration.as_ref().map_or(0.0, |v| v.amplitude_nm[0].abs() * NM);
     let top = tool.iter().map(|r| r[2]).fold(surface_z, f64::max) + vib_z + 30.0;
     let right = tool.iter().map(|r| r[0]).fold(x_end, f64::max) + vib_x + 10.0;
-    let left = -10.0 - vib_x;
+    // A negative rake face ends ahead of the edge.
+    let left = tool.iter().map(|r| r[0] - travel).fold(0.0, f64::min) - 10.0 - vib_x;
     let cell = Cell::orthorhombic([left, 0.0, -5.0], [right, width, top], [false, true, false])
         .map_err(|e| ProcessError::Config(format!("box: {e}")))?;
     let system = common::assemble(cell, &p, &work.system.positions, &tool)?;
