@@ -7,10 +7,8 @@
 
 use crate::{Output, Potential, Request};
 use atomfab_core::{ListKind, NeighborList, Vec3};
+use crate::parallel::BLOCK;
 use rayon::prelude::*;
-
-/// Atoms per parallel task in the per-atom loops.
-const PAR_MIN: usize = 2048;
 
 /// One potential of a hybrid and the species pairs it acts on (`None`: all pairs of its species).
 pub struct Part {
@@ -177,7 +175,7 @@ impl Potential for Hybrid {
     }
     fn compute(&mut self, list: &NeighborList, species: &[u32], forces: &mut [Vec3], request: Request, out: &mut Output) {
         let n = list.n_local();
-        forces.par_iter_mut().with_min_len(PAR_MIN).for_each(|f| *f = [0.0; 3]);
+        forces.par_iter_mut().with_min_len(BLOCK).for_each(|f| *f = [0.0; 3]);
         out.energy = 0.0;
         out.virial = [0.0; 6];
         if request.per_atom_energy {
@@ -188,12 +186,12 @@ impl Potential for Hybrid {
             // Per-atom loops in parallel: they run for every part at every step.
             let map = &part.map;
             part.species.resize(n, NONE);
-            part.species.par_iter_mut().zip(species).with_min_len(PAR_MIN).for_each(|(t, &s)| {
+            part.species.par_iter_mut().zip(species).with_min_len(BLOCK).for_each(|(t, &s)| {
                 *t = map.get(s as usize).copied().unwrap_or(NONE);
             });
             part.forces.resize(n, [0.0; 3]);
             part.potential.compute(list, &part.species, &mut part.forces, request, &mut part.out);
-            forces.par_iter_mut().zip(&part.forces).with_min_len(PAR_MIN).for_each(|(f, g)| {
+            forces.par_iter_mut().zip(&part.forces).with_min_len(BLOCK).for_each(|(f, g)| {
                 f[0] += g[0];
                 f[1] += g[1];
                 f[2] += g[2];

@@ -32,8 +32,9 @@ pub(crate) struct Workspace<X> {
     pub bounds: Vec<Range<usize>>,
 }
 
-/// Atoms per block in the reductions (fixed, so sums do not depend on scheduling).
-const BLOCK: usize = 4096;
+/// Atoms per block in the reductions (fixed, so sums do not depend on scheduling), and the least number of
+/// atoms per task in the per-atom loops.
+pub(crate) const BLOCK: usize = 4096;
 
 impl<X: Default + Send + Sync> Workspace<X> {
     /// Splits the local atoms into chunks and zeroes the force (and per-atom energy) buffers. `active(i)`:
